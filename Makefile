@@ -1,0 +1,84 @@
+# Mesa — the two commands: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+# Python 3.13 from .python-version through pyenv, else a python3.13 on PATH.
+PYTHON_BASE := $(shell pyenv which python 2>/dev/null || command -v python3.13)
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mesa
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/14
+
+.PHONY: help run test lint format venv deps-dev services chromium migrate demo clean
+
+help:
+	@echo "make run   — instala, migra, carga la demo y sirve en http://127.0.0.1:$(PORT) con worker y beat"
+	@echo "make test  — toda la suite contra PostgreSQL y Redis (prepara lo que falte)"
+	@echo "make lint  — ruff y djLint"
+
+$(VENV)/.instalado: requirements.txt .python-version
+	@test -x "$(PYTHON_BASE)" || { echo "Falta Python 3.13 (pyenv install 3.13)"; exit 1; }
+	@$(PYTHON_BASE) -c 'import sys; assert sys.version_info[:2] >= (3, 13), sys.version' \
+		|| { echo "Se necesita Python 3.13 (ver .python-version)"; exit 1; }
+	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.instalado-dev: $(VENV)/.instalado requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.instalado
+
+deps-dev: $(VENV)/.instalado-dev
+
+# --- make run: embedded default (SQLite, filesystem broker, e-mail to var/mail) unless DATABASE_URL etc. are set.
+run: export DEBUG ?= 1
+run: venv
+	mkdir -p var/mail
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo
+	@echo "Mesa en http://127.0.0.1:$(PORT)/  (salud: http://127.0.0.1:$(PORT)/salud/)"
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" MESA_PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+
+migrate: export DEBUG ?= 1
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+demo: export DEBUG ?= 1
+demo: migrate
+	$(PY) manage.py demo
+
+# --- make test: PostgreSQL + Redis, started if they are down; Debian's Chromium for browser tests.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "Iniciando PostgreSQL…"; \
+		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
+		for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { echo "Iniciando Redis…"; \
+		mkdir -p /var/lib/redis /var/log/redis; \
+		redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+			--dir /var/lib/redis --logfile /var/log/redis/ci.log; \
+		for i in $$(seq 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done; }
+
+chromium:
+	@command -v chromium >/dev/null || { echo "Instalando Chromium de Debian…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+test: deps-dev services chromium
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: deps-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint templates --lint
+
+format: deps-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djlint templates --reformat
+
+clean:
+	rm -rf var/celery var/mail var/staticfiles

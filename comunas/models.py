@@ -1,0 +1,230 @@
+"""Territory (DPA with CUT codes), accounts, member organizations and their roles."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Region(models.Model):
+    codigo = models.CharField("código CUT", max_length=2, primary_key=True)
+    nombre = models.CharField("nombre", max_length=80)
+
+    class Meta:
+        verbose_name = "región"
+        verbose_name_plural = "regiones"
+        ordering = ["codigo"]
+
+    def __str__(self):
+        return self.nombre
+
+
+class Provincia(models.Model):
+    codigo = models.CharField("código CUT", max_length=3, primary_key=True)
+    nombre = models.CharField("nombre", max_length=80)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="provincias", verbose_name="región")
+
+    class Meta:
+        verbose_name = "provincia"
+        verbose_name_plural = "provincias"
+        ordering = ["codigo"]
+
+    def __str__(self):
+        return f"Provincia de {self.nombre}"
+
+
+class Comuna(models.Model):
+    codigo = models.CharField("código CUT", max_length=5, primary_key=True)
+    nombre = models.CharField("nombre", max_length=80)
+    provincia = models.ForeignKey(Provincia, on_delete=models.PROTECT, related_name="comunas", verbose_name="provincia")
+
+    class Meta:
+        verbose_name = "comuna"
+        verbose_name_plural = "comunas"
+        ordering = ["codigo"]
+
+    def __str__(self):
+        return self.nombre
+
+    @property
+    def region(self):
+        return self.provincia.region
+
+
+class UsuarioManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        # E-mail addresses are compared without case: "Ana@Muni.cl" and "ana@muni.cl" are one account.
+        return self.get(email__iexact=email)
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("El correo electrónico es obligatorio.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class Usuario(AbstractBaseUser, PermissionsMixin):
+    """An account; the e-mail address is the login. Platform admins are staff."""
+
+    email = models.EmailField("correo electrónico", unique=True)
+    nombre = models.CharField("nombre completo", max_length=150)
+    cargo = models.CharField("cargo", max_length=150, blank=True)
+    telefono = models.CharField("teléfono", max_length=30, blank=True)
+    is_active = models.BooleanField("activo", default=True)
+    is_staff = models.BooleanField(
+        "administración de la plataforma",
+        default=False,
+        help_text="Puede administrar comunas, organizaciones y cuentas.",
+    )
+    date_joined = models.DateTimeField("fecha de alta", default=timezone.now)
+
+    objects = UsuarioManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["nombre"]
+
+    class Meta:
+        verbose_name = "usuario"
+        verbose_name_plural = "usuarios"
+        ordering = ["nombre"]
+
+    def __str__(self):
+        return self.nombre or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self):
+        return self.nombre
+
+    def get_short_name(self):
+        return self.nombre.split(" ")[0] if self.nombre else self.email
+
+
+class OrganizacionQuerySet(models.QuerySet):
+    def activas(self):
+        return self.filter(estado=Organizacion.Estado.ACTIVA)
+
+    def con_territorio(self):
+        return self.select_related("comuna__provincia__region", "provincia__region")
+
+
+class Organizacion(models.Model):
+    """A security directorate of exactly one commune or one province."""
+
+    class Estado(models.TextChoices):
+        PENDIENTE = "pendiente", "Pendiente"
+        ACTIVA = "activa", "Activa"
+        SUSPENDIDA = "suspendida", "Suspendida"
+
+    nombre = models.CharField("nombre", max_length=200)
+    comuna = models.ForeignKey(
+        Comuna, on_delete=models.PROTECT, null=True, blank=True, related_name="organizaciones", verbose_name="comuna"
+    )
+    provincia = models.ForeignKey(
+        Provincia,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizaciones",
+        verbose_name="provincia",
+    )
+    email_contacto = models.EmailField("correo de contacto")
+    telefono = models.CharField("teléfono", max_length=30, blank=True)
+    direccion = models.CharField("dirección", max_length=250, blank=True)
+    estado = models.CharField("estado", max_length=12, choices=Estado.choices, default=Estado.PENDIENTE)
+    creada = models.DateTimeField("creada", auto_now_add=True)
+    actualizada = models.DateTimeField("actualizada", auto_now=True)
+
+    objects = OrganizacionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "organización"
+        verbose_name_plural = "organizaciones"
+        ordering = ["nombre"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(comuna__isnull=False, provincia__isnull=True) | Q(comuna__isnull=True, provincia__isnull=False)
+                ),
+                name="organizacion_una_comuna_o_una_provincia",
+                violation_error_message="Una organización pertenece a una comuna o a una provincia, no a ambas.",
+            ),
+            models.UniqueConstraint(
+                fields=["comuna"],
+                condition=Q(comuna__isnull=False),
+                name="organizacion_unica_por_comuna",
+                violation_error_message="Esa comuna ya tiene una dirección de seguridad en la plataforma.",
+            ),
+            models.UniqueConstraint(
+                fields=["provincia"],
+                condition=Q(provincia__isnull=False),
+                name="organizacion_unica_por_provincia",
+                violation_error_message="Esa provincia ya tiene una dirección de seguridad en la plataforma.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.nombre
+
+    @property
+    def territorio(self):
+        return self.comuna or self.provincia
+
+    @property
+    def es_provincial(self):
+        return self.provincia_id is not None
+
+    @property
+    def region(self):
+        return self.comuna.provincia.region if self.comuna_id else self.provincia.region
+
+    @property
+    def activa(self):
+        return self.estado == self.Estado.ACTIVA
+
+
+class Membresia(models.Model):
+    """A user's place in an organization, with a role."""
+
+    class Rol(models.TextChoices):
+        DIRECTOR = "director", "Director(a)"
+        INTEGRANTE = "integrante", "Integrante"
+        LECTOR = "lector", "Lector(a)"
+
+    usuario = models.ForeignKey(Usuario, on_delete=models.CASCADE, related_name="membresias", verbose_name="usuario")
+    organizacion = models.ForeignKey(
+        Organizacion, on_delete=models.CASCADE, related_name="membresias", verbose_name="organización"
+    )
+    rol = models.CharField("rol", max_length=12, choices=Rol.choices, default=Rol.INTEGRANTE)
+    creada = models.DateTimeField("desde", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "membresía"
+        verbose_name_plural = "membresías"
+        ordering = ["organizacion__nombre", "usuario__nombre"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["usuario", "organizacion"],
+                name="membresia_unica",
+                violation_error_message="Esta persona ya integra esa organización.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.usuario} — {self.get_rol_display()} en {self.organizacion}"

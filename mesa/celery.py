@@ -1,0 +1,43 @@
+"""Celery application. Beat runs a static schedule from code: periodic sweepers pick due work from the DB."""
+
+import os
+
+from celery import Celery
+from celery.signals import beat_init
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mesa.settings")
+
+app = Celery("mesa")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _preparar_broker_filesystem(sender, **kwargs):
+    # The filesystem transport (embedded default) needs its folders to exist.
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            os.makedirs(options[key], exist_ok=True)
+
+
+def _schedule():
+    from django.conf import settings
+
+    return {
+        "latido": {"task": "mesa.tasks.latido_task", "schedule": float(settings.HEARTBEAT_INTERVAL)},
+    }
+
+
+app.conf.beat_schedule = {}
+
+
+@app.on_after_finalize.connect
+def _programar(sender, **kwargs):
+    sender.conf.beat_schedule = _schedule()
+
+
+@beat_init.connect
+def _latido_al_iniciar(sender, **kwargs):
+    # A first heartbeat right away, so /salud/ turns ok without waiting a whole interval.
+    sender.app.send_task("mesa.tasks.latido_task")

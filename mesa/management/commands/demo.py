@@ -1,0 +1,17 @@
+"""Loads the demo data of every app (idempotent) and prints the demo accounts."""
+
+from django.core.management.base import BaseCommand
+
+from comunas import demo as demo_comunas
+
+
+class Command(BaseCommand):
+    help = "Carga los datos de demostración (la mesa de Zapallar) sin duplicar nada."
+
+    def handle(self, *args, **options):
+        cuentas = demo_comunas.cargar()
+        self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
+        self.stdout.write(f"Contraseña de todas las cuentas de demostración: {demo_comunas.CLAVE_DEMO}")
+        ancho = max(len(c[1]) for c in cuentas)
+        for rol, email, org in cuentas:
+            self.stdout.write(f"  {email.ljust(ancho)}  {rol} · {org}")

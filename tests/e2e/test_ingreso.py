@@ -1,0 +1,47 @@
+"""First journey: the demo coordinator signs in by the visible Spanish labels; pages pass axe."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from comunas.demo import CLAVE_DEMO
+from tests.e2e.conftest import violaciones_graves
+
+
+@pytest.fixture
+def demo(e2e_db):
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_la_coordinadora_ingresa_y_ve_su_inicio(live_server, page, demo):
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Lo que funciona en una comuna")
+    assert violaciones_graves(page) == []
+
+    page.get_by_role("link", name="Ingresar").first.click()
+    expect(page.get_by_role("heading", name="Ingresar a Mesa")).to_be_visible()
+    assert violaciones_graves(page) == []
+
+    page.get_by_label("Correo electrónico").fill("coordinacion@zapallar.example")
+    page.get_by_label("Contraseña").fill(CLAVE_DEMO)
+    page.get_by_role("button", name="Ingresar").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hola, Carolina")
+    expect(page.get_by_text("Dirección de Seguridad Pública de Zapallar").first).to_be_visible()
+    nav = page.get_by_role("navigation", name="Navegación principal")
+    for seccion in ("Prácticas", "Diagnósticos", "Mesas", "Mi organización"):
+        expect(nav.get_by_role("link", name=seccion)).to_be_visible()
+    assert violaciones_graves(page) == []
+    page.screenshot(path="var/pruebas/inicio.png", full_page=True)
+
+
+def test_un_error_de_ingreso_se_explica_y_se_puede_corregir(live_server, page, demo):
+    page.goto(live_server.url + "/cuenta/ingresar/")
+    page.get_by_label("Correo electrónico").fill("coordinacion@zapallar.example")
+    page.get_by_label("Contraseña").fill("equivocada")
+    page.get_by_role("button", name="Ingresar").click()
+    expect(page.get_by_text("El correo o la contraseña no son correctos")).to_be_visible()
+    expect(page.get_by_label("Correo electrónico")).to_have_value("coordinacion@zapallar.example")
+    page.get_by_label("Contraseña").fill(CLAVE_DEMO)
+    page.get_by_role("button", name="Ingresar").click()
+    expect(page).to_have_url(live_server.url + "/inicio/")
