@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from comunas.models import Comuna, Membresia, Organizacion, Provincia, Region, Usuario
+from comunas.models import Auditoria, Comuna, Membresia, Organizacion, Provincia, Region, Usuario
 
 
 @admin.register(Region)
@@ -75,3 +75,23 @@ class UsuarioAdmin(UserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "nombre", "password1", "password2")}),)
     inlines = [MembresiaInline]
+
+
+@admin.register(Auditoria)
+class AuditoriaAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is written by the services, never by hand."""
+
+    list_display = ["creada", "actor", "accion", "organizacion", "objeto"]
+    list_filter = ["accion"]
+    search_fields = ["objeto", "actor__email", "actor__nombre", "organizacion__nombre", "motivo"]
+    list_select_related = ["actor", "organizacion"]
+    date_hierarchy = "creada"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

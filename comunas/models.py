@@ -228,3 +228,146 @@ class Membresia(models.Model):
 
     def __str__(self):
         return f"{self.usuario} — {self.get_rol_display()} en {self.organizacion}"
+
+
+class SolicitudAcceso(models.Model):
+    """A request to join the platform: a new directorate, or joining an existing active one."""
+
+    class Tipo(models.TextChoices):
+        NUEVA_ORGANIZACION = "nueva", "Nueva dirección en la plataforma"
+        UNIRSE = "unirse", "Unirse a una dirección existente"
+
+    class Estado(models.TextChoices):
+        PENDIENTE = "pendiente", "Pendiente"
+        APROBADA = "aprobada", "Aprobada"
+        RECHAZADA = "rechazada", "Rechazada"
+
+    tipo = models.CharField("tipo", max_length=10, choices=Tipo.choices)
+    estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.PENDIENTE)
+    usuario = models.ForeignKey(
+        Usuario, on_delete=models.CASCADE, related_name="solicitudes", verbose_name="solicitante"
+    )
+    organizacion = models.ForeignKey(
+        Organizacion, on_delete=models.CASCADE, related_name="solicitudes", verbose_name="organización"
+    )
+    mensaje = models.TextField("mensaje del solicitante", blank=True)
+    motivo_rechazo = models.TextField("motivo del rechazo", blank=True)
+    resuelta_por = models.ForeignKey(
+        Usuario,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="solicitudes_resueltas",
+        verbose_name="resuelta por",
+    )
+    resuelta_en = models.DateTimeField("resuelta el", null=True, blank=True)
+    creada = models.DateTimeField("recibida el", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "solicitud de acceso"
+        verbose_name_plural = "solicitudes de acceso"
+        ordering = ["-creada"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["usuario", "organizacion"],
+                condition=Q(estado="pendiente"),
+                name="solicitud_pendiente_unica",
+                violation_error_message="Ya hay una solicitud pendiente de esta persona para esa dirección.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.usuario} → {self.organizacion} ({self.get_estado_display()})"
+
+
+class Invitacion(models.Model):
+    """A single-use invitation to join an organization's team; valid for 7 days."""
+
+    organizacion = models.ForeignKey(
+        Organizacion, on_delete=models.CASCADE, related_name="invitaciones", verbose_name="organización"
+    )
+    email = models.EmailField("correo invitado")
+    rol = models.CharField("rol", max_length=12, choices=Membresia.Rol.choices, default=Membresia.Rol.INTEGRANTE)
+    # Only a hash of the token is stored: a database leak does not leak usable links.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invitada_por = models.ForeignKey(
+        Usuario, on_delete=models.SET_NULL, null=True, related_name="invitaciones_enviadas", verbose_name="invitada por"
+    )
+    creada = models.DateTimeField("enviada el", auto_now_add=True)
+    expira = models.DateTimeField("vence el")
+    aceptada_en = models.DateTimeField("aceptada el", null=True, blank=True)
+    aceptada_por = models.ForeignKey(
+        Usuario,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitaciones_aceptadas",
+        verbose_name="aceptada por",
+    )
+    revocada_en = models.DateTimeField("revocada el", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "invitación"
+        verbose_name_plural = "invitaciones"
+        ordering = ["-creada"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organizacion", "email"],
+                condition=Q(aceptada_en__isnull=True, revocada_en__isnull=True),
+                name="invitacion_vigente_unica",
+                violation_error_message="Ya hay una invitación vigente para ese correo.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.organizacion}"
+
+    @property
+    def vigente(self):
+        return self.aceptada_en is None and self.revocada_en is None and self.expira > timezone.now()
+
+
+class Auditoria(models.Model):
+    """Who did what to whom, with before/after: approvals, rejections, invitations, roles, suspensions."""
+
+    class Accion(models.TextChoices):
+        SOLICITAR = "solicitar", "Solicitó acceso"
+        APROBAR = "aprobar", "Aprobó una solicitud"
+        RECHAZAR = "rechazar", "Rechazó una solicitud"
+        SUSPENDER = "suspender", "Suspendió una organización"
+        REACTIVAR = "reactivar", "Reactivó una organización"
+        INVITAR = "invitar", "Invitó a una persona"
+        REENVIAR = "reenviar", "Reenvió una invitación"
+        REVOCAR = "revocar", "Revocó una invitación"
+        ACEPTAR = "aceptar", "Aceptó una invitación"
+        CAMBIAR_ROL = "cambiar_rol", "Cambió un rol"
+        QUITAR = "quitar", "Quitó a un integrante"
+        EDITAR = "editar", "Editó datos"
+        CERRAR_SESIONES = "cerrar_sesiones", "Cerró sus otras sesiones"
+        DOS_FACTORES = "dos_factores", "Cambió su verificación en dos pasos"
+
+    actor = models.ForeignKey(
+        Usuario, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="quién"
+    )
+    accion = models.CharField("acción", max_length=20, choices=Accion.choices)
+    organizacion = models.ForeignKey(
+        Organizacion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="auditoria",
+        verbose_name="organización",
+    )
+    objeto = models.CharField("sobre", max_length=250, blank=True)
+    antes = models.JSONField("antes", default=dict, blank=True)
+    despues = models.JSONField("después", default=dict, blank=True)
+    motivo = models.TextField("motivo", blank=True)
+    creada = models.DateTimeField("cuándo", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "registro de auditoría"
+        verbose_name_plural = "auditoría"
+        ordering = ["-creada"]
+
+    def __str__(self):
+        return f"{self.creada:%Y-%m-%d %H:%M} {self.actor} {self.get_accion_display()} {self.objeto}"

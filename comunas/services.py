@@ -1,0 +1,1 @@
+"""Writes for accounts and organizations: keyword-only, atomic, Spanish errors, audited."""
