@@ -1,9 +1,10 @@
-"""Sign-in, sign-out, password change and reset (Django's views, Spanish templates)."""
+"""Sign-in, sign-out, password change and reset (Django's views, Spanish templates), and account security."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from comunas.forms import IngresoForm
+from comunas import views_seguridad
+from comunas.forms import IngresoForm, RestablecerForm
 
 urlpatterns = [
     path(
@@ -11,7 +12,13 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=IngresoForm, redirect_authenticated_user=True),
         name="login",
     ),
+    path("verificar/", views_seguridad.dos_factores_verificar, name="dos_factores_verificar"),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("seguridad/", views_seguridad.cuenta_seguridad, name="cuenta_seguridad"),
+    path("seguridad/activar/", views_seguridad.dos_factores_activar, name="dos_factores_activar"),
+    path("seguridad/codigos/", views_seguridad.dos_factores_codigos, name="dos_factores_codigos"),
+    path("seguridad/desactivar/", views_seguridad.dos_factores_desactivar, name="dos_factores_desactivar"),
+    path("seguridad/sesiones/", views_seguridad.cerrar_otras_sesiones, name="cerrar_otras_sesiones"),
     path(
         "clave/",
         auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done")),
@@ -21,6 +28,7 @@ urlpatterns = [
     path(
         "recuperar/",
         auth_views.PasswordResetView.as_view(
+            form_class=RestablecerForm,
             subject_template_name="emails/restablecer_clave_asunto.txt",
             email_template_name="emails/restablecer_clave.txt",
             html_email_template_name="emails/restablecer_clave.html",
