@@ -3,9 +3,13 @@
 Idempotent: rows are looked up by natural keys and created only when missing; nothing existing is changed.
 """
 
-from django.db import transaction
+import secrets
+from datetime import timedelta
 
-from comunas.models import Membresia, Organizacion, Usuario
+from django.db import transaction
+from django.utils import timezone
+
+from comunas.models import Invitacion, Membresia, Organizacion, SolicitudAcceso, Usuario
 
 CLAVE_DEMO = "mesa-demo-2026"
 
@@ -101,6 +105,42 @@ COORDINADORA = (
 )
 ADMIN = ("admin@mesa.example", "Administración Mesa", "Administración de la plataforma")
 
+# Teams of two or three in some directorates: (correo del director(a) de la organización, correo, nombre, cargo, rol)
+EQUIPOS = [
+    ("director@quilpue.example", "analista@quilpue.example", "Tomás Reyes Godoy", "Analista territorial", "integrante"),
+    (
+        "director@quilpue.example",
+        "prevencion@quilpue.example",
+        "Daniela Soto Pizarro",
+        "Encargada de prevención",
+        "lector",
+    ),
+    (
+        "director@algarrobo.example",
+        "analista@algarrobo.example",
+        "Ignacia Pino Vera",
+        "Analista de datos",
+        "integrante",
+    ),
+    (
+        "director@prov-petorca.example",
+        "apoyo@prov-petorca.example",
+        "Matías Lagos Ortiz",
+        "Profesional de apoyo",
+        "lector",
+    ),
+]
+# A directorate waiting for approval (the admin's "Solicitudes pendientes" page is not empty).
+PENDIENTE = {
+    "comuna_id": "05403",
+    "nombre": "Dirección de Seguridad Pública de Papudo",
+    "email_contacto": "seguridad@papudo.example",
+    "solicitante": ("directora@papudo.example", "Francisca Morales Tapia", "Directora de Seguridad Pública"),
+    "mensaje": "Somos vecinos de Zapallar y queremos sumarnos a la mesa provincial.",
+}
+# An invitation sent by Zapallar and not yet accepted (its link is unknown: only the hash of a random token).
+INVITACION = ("director@zapallar.example", "fiscalizacion@zapallar.example", "integrante")
+
 
 def _usuario(email, nombre, cargo, **extra):
     usuario, creado = Usuario.objects.get_or_create(email=email, defaults={"nombre": nombre, "cargo": cargo, **extra})
@@ -132,4 +172,55 @@ def cargar():
         usuario=coordinadora, organizacion=zapallar, defaults={"rol": Membresia.Rol.INTEGRANTE}
     )
     cuentas.insert(1, ("Coordinación de la mesa", coordinadora.email, zapallar.nombre))
+    cuentas += _equipos()
+    cuentas.append(_solicitud_pendiente())
+    _invitacion_pendiente()
     return cuentas
+
+
+def _equipos():
+    cuentas = []
+    for email_director, email, nombre, cargo, rol in EQUIPOS:
+        org = Organizacion.objects.get(membresias__usuario__email=email_director)
+        persona = _usuario(email, nombre, cargo)
+        Membresia.objects.get_or_create(usuario=persona, organizacion=org, defaults={"rol": rol})
+        cuentas.append((Membresia.Rol(rol).label, persona.email, org.nombre))
+    return cuentas
+
+
+def _solicitud_pendiente():
+    email, nombre, cargo = PENDIENTE["solicitante"]
+    org, creada = Organizacion.objects.get_or_create(
+        comuna_id=PENDIENTE["comuna_id"],
+        defaults={"nombre": PENDIENTE["nombre"], "email_contacto": PENDIENTE["email_contacto"]},
+    )
+    solicitante, nuevo = Usuario.objects.get_or_create(
+        email=email, defaults={"nombre": nombre, "cargo": cargo, "is_active": False}
+    )
+    if nuevo:
+        solicitante.set_unusable_password()
+        solicitante.save(update_fields=["password"])
+    if creada:
+        Membresia.objects.create(usuario=solicitante, organizacion=org, rol=Membresia.Rol.DIRECTOR)
+        SolicitudAcceso.objects.create(
+            tipo=SolicitudAcceso.Tipo.NUEVA_ORGANIZACION,
+            usuario=solicitante,
+            organizacion=org,
+            mensaje=PENDIENTE["mensaje"],
+        )
+    return ("Solicitud pendiente (sin contraseña)", solicitante.email, org.nombre)
+
+
+def _invitacion_pendiente():
+    email_director, email, rol = INVITACION
+    director = Usuario.objects.get(email=email_director)
+    org = director.membresias.get().organizacion
+    if not Invitacion.objects.filter(organizacion=org, email=email).exists():
+        Invitacion.objects.create(
+            organizacion=org,
+            email=email,
+            rol=rol,
+            invitada_por=director,
+            token_hash=Invitacion.huella(secrets.token_urlsafe(32)),
+            expira=timezone.now() + Invitacion.VIGENCIA - timedelta(days=1),
+        )

@@ -1,5 +1,37 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.validators import RegexValidator
+
+from comunas.models import Comuna, Membresia, Organizacion, Provincia, Region, Usuario
+
+
+class RestablecerForm(PasswordResetForm):
+    """Also reaches approved accounts that never set a password (their 24-hour link expired):
+    they are active, so the reset link is the way back in. Inactive (pending) accounts are not."""
+
+    def get_users(self, email):
+        return (
+            u
+            for u in Usuario._default_manager.filter(email__iexact=email, is_active=True)
+            if u.email.lower() == email.strip().lower()
+        )
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        """As a notice row (mesa.Aviso), essential. The person is waiting for it, so it is also enqueued
+        at once; the on-commit enqueue and the sweeper stay as the safety net, and the conditional claim
+        makes the extra enqueue harmless (whoever claims first sends, once)."""
+        from mesa.notifications import aviso_crear, encolar
+
+        plantilla = email_template_name.removeprefix("emails/").removesuffix(".txt")
+        usuario = context["user"]
+        aviso = aviso_crear(
+            para=usuario if usuario.email == to_email else to_email,
+            plantilla=plantilla,
+            contexto=context,
+            clave=f"restablecer:{context['uid']}:{context['token']}",
+        )
+        encolar(aviso.pk)
 
 
 class IngresoForm(AuthenticationForm):
@@ -18,3 +50,154 @@ class IngresoForm(AuthenticationForm):
         "invalid_login": "El correo o la contraseña no son correctos. Revise ambos e intente de nuevo.",
         "inactive": "Esta cuenta está desactivada. Escriba a la administración de la plataforma.",
     }
+
+
+TELEFONO = RegexValidator(
+    r"^\+?[0-9][0-9 ()-]{6,20}$", "Escriba un teléfono válido, por ejemplo +56 9 1234 5678 o 33 212 3456."
+)
+# North to south, as Chileans read the map (CUT order is not geographic).
+ORDEN_REGIONES = ["15", "01", "02", "03", "04", "05", "13", "06", "07", "16", "08", "09", "14", "10", "11", "12"]
+
+
+def opciones_de_territorio():
+    """Choices with one <optgroup> per region: its provinces first, then its communes by name."""
+    regiones = {r.codigo: r for r in Region.objects.prefetch_related("provincias__comunas")}
+    opciones = [("", "Elija su comuna o provincia…")]
+    for codigo in sorted(regiones, key=lambda c: ORDEN_REGIONES.index(c) if c in ORDEN_REGIONES else 99):
+        region = regiones[codigo]
+        provincias = sorted(region.provincias.all(), key=lambda p: p.nombre)
+        comunas = sorted((c for p in provincias for c in p.comunas.all()), key=lambda c: c.nombre)
+        grupo = [(f"p:{p.codigo}", f"Provincia de {p.nombre}") for p in provincias]
+        grupo += [(f"c:{c.codigo}", f"{c.nombre} (comuna)") for c in comunas]
+        opciones.append((f"Región de {region.nombre}", grupo))
+    return opciones
+
+
+class SolicitudAccesoForm(forms.Form):
+    territorio = forms.ChoiceField(
+        label="Comuna o provincia de su dirección",
+        help_text="Escriba parte del nombre en el buscador para encontrarla más rápido.",
+        widget=forms.Select(attrs={"data-filtrable": "territorio"}),
+    )
+    nombre_organizacion = forms.CharField(
+        label="Nombre de la dirección de seguridad",
+        max_length=200,
+        help_text="Por ejemplo: Dirección de Seguridad Pública de Zapallar.",
+    )
+    nombre = forms.CharField(
+        label="Su nombre completo", max_length=150, widget=forms.TextInput({"autocomplete": "name"})
+    )
+    cargo = forms.CharField(
+        label="Su cargo", max_length=150, widget=forms.TextInput({"autocomplete": "organization-title"})
+    )
+    telefono = forms.CharField(
+        label="Teléfono", max_length=30, validators=[TELEFONO], widget=forms.TextInput({"autocomplete": "tel"})
+    )
+    email = forms.EmailField(
+        label="Correo electrónico institucional",
+        help_text="Será su usuario en Mesa. Allí le avisaremos la respuesta.",
+        widget=forms.EmailInput({"autocomplete": "email"}),
+    )
+    mensaje = forms.CharField(
+        label="Mensaje para quien revisa (opcional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["territorio"].choices = opciones_de_territorio()
+
+    def clean_territorio(self):
+        nivel, _, codigo = self.cleaned_data["territorio"].partition(":")
+        modelo = Comuna if nivel == "c" else Provincia
+        try:
+            return modelo.objects.get(codigo=codigo)
+        except modelo.DoesNotExist:
+            raise forms.ValidationError("Elija una comuna o provincia de la lista.") from None
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
+
+
+class MotivoForm(forms.Form):
+    """A required reason: rejecting a request, suspending or reactivating an organization."""
+
+    motivo = forms.CharField(
+        label="Motivo",
+        max_length=2000,
+        widget=forms.Textarea({"rows": 3}),
+        error_messages={"required": "Indique el motivo: se guarda en la auditoría y se informa por correo."},
+    )
+
+
+class AprobacionForm(forms.Form):
+    rol = forms.ChoiceField(label="Rol en el equipo", choices=Membresia.Rol.choices, initial=Membresia.Rol.INTEGRANTE)
+
+
+class InvitacionForm(forms.Form):
+    email = forms.EmailField(label="Correo de la persona invitada", widget=forms.EmailInput({"autocomplete": "off"}))
+    rol = forms.ChoiceField(label="Rol", choices=Membresia.Rol.choices, initial=Membresia.Rol.INTEGRANTE)
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
+
+
+class RolForm(forms.Form):
+    rol = forms.ChoiceField(label="Rol", choices=Membresia.Rol.choices)
+
+
+class OrganizacionContactoForm(forms.ModelForm):
+    class Meta:
+        model = Organizacion
+        fields = ["nombre", "email_contacto", "telefono", "direccion"]
+        labels = {"nombre": "Nombre de la dirección", "email_contacto": "Correo de contacto"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["telefono"].validators.append(TELEFONO)
+
+
+class CuentaInvitadaForm(forms.Form):
+    """A new account from an invitation: the e-mail is the invited one; the password passes the validators."""
+
+    nombre = forms.CharField(
+        label="Su nombre completo", max_length=150, widget=forms.TextInput({"autocomplete": "name"})
+    )
+    cargo = forms.CharField(
+        label="Su cargo", max_length=150, required=False, widget=forms.TextInput({"autocomplete": "organization-title"})
+    )
+    telefono = forms.CharField(
+        label="Teléfono",
+        max_length=30,
+        required=False,
+        validators=[TELEFONO],
+        widget=forms.TextInput({"autocomplete": "tel"}),
+    )
+    password1 = forms.CharField(
+        label="Contraseña",
+        strip=False,
+        widget=forms.PasswordInput({"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Repita la contraseña", strip=False, widget=forms.PasswordInput({"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, email, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        datos = super().clean()
+        clave, repetida = datos.get("password1"), datos.get("password2")
+        if clave and repetida and clave != repetida:
+            self.add_error("password2", "Las dos contraseñas no coinciden.")
+        elif clave:
+            provisorio = Usuario(email=self.email, nombre=datos.get("nombre", ""), cargo=datos.get("cargo", ""))
+            try:
+                password_validation.validate_password(clave, provisorio)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return datos

@@ -1,6 +1,8 @@
 """Reads about accounts and organizations."""
 
-from comunas.models import Membresia, Organizacion
+from django.db.models import Count
+
+from comunas.models import Invitacion, Membresia, Organizacion, SolicitudAcceso, Usuario
 
 
 def membresias_de(usuario):
@@ -22,3 +24,30 @@ def membresia_principal(usuario):
 
 def equipo_de(organizacion):
     return organizacion.membresias.select_related("usuario").order_by("rol", "usuario__nombre")
+
+
+def organizaciones_del_directorio():
+    return Organizacion.objects.activas().con_territorio().annotate(integrantes=Count("membresias")).order_by("nombre")
+
+
+def solicitudes_pendientes(*, tipo=None, organizacion=None):
+    solicitudes = SolicitudAcceso.objects.filter(estado=SolicitudAcceso.Estado.PENDIENTE)
+    if tipo:
+        solicitudes = solicitudes.filter(tipo=tipo)
+    if organizacion is not None:
+        solicitudes = solicitudes.filter(organizacion=organizacion)
+    return solicitudes.select_related(
+        "usuario", "organizacion__comuna__provincia__region", "organizacion__provincia__region"
+    ).order_by("creada")
+
+
+def invitaciones_pendientes_de(organizacion):
+    return organizacion.invitaciones.pendientes().select_related("invitada_por").order_by("email")
+
+
+def invitacion_por_token(token):
+    return Invitacion.objects.select_related("organizacion").filter(token_hash=Invitacion.huella(token)).first()
+
+
+def cuenta_existe(email):
+    return Usuario.objects.filter(email__iexact=email).exists()
