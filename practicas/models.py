@@ -1,0 +1,459 @@
+"""The best-practice library: a versioned crime taxonomy (data, not code), practices, outcomes, versions."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class Taxonomia(models.Model):
+    """A version of a crime classification (e.g. CEAD 2024). Diagnoses and practices point at its categories."""
+
+    version = models.CharField("versión", max_length=40, unique=True)
+    nombre = models.CharField("nombre", max_length=250)
+    fuente = models.TextField("fuente", blank=True)
+    vigente = models.BooleanField("vigente", default=False)
+
+    class Meta:
+        verbose_name = "taxonomía de delitos"
+        verbose_name_plural = "taxonomías de delitos"
+        ordering = ["-vigente", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vigente"],
+                condition=Q(vigente=True),
+                name="taxonomia_una_vigente",
+                violation_error_message="Solo una taxonomía puede estar vigente.",
+            )
+        ]
+
+    def __str__(self):
+        return self.version
+
+
+class CategoriaQuerySet(models.QuerySet):
+    def vigentes(self):
+        return self.filter(taxonomia__vigente=True)
+
+
+class Categoria(models.Model):
+    class Grupo(models.TextChoices):
+        DMCS = "dmcs", "Delitos de mayor connotación social"
+        INCIVILIDADES = "incivilidades", "Incivilidades"
+        VIF = "vif", "Violencia intrafamiliar"
+
+    taxonomia = models.ForeignKey(
+        Taxonomia, on_delete=models.PROTECT, related_name="categorias", verbose_name="taxonomía"
+    )
+    grupo = models.CharField("grupo", max_length=15, choices=Grupo.choices)
+    nombre = models.CharField("nombre", max_length=120)
+    slug = models.SlugField("identificador", max_length=80)
+    orden = models.PositiveSmallIntegerField("orden", default=0)
+
+    objects = CategoriaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "categoría de delito"
+        verbose_name_plural = "categorías de delitos"
+        ordering = ["taxonomia", "orden"]
+        constraints = [
+            models.UniqueConstraint(fields=["taxonomia", "slug"], name="categoria_slug_unico_por_taxonomia"),
+        ]
+
+    def __str__(self):
+        return self.nombre
+
+
+class PracticaQuerySet(models.QuerySet):
+    def publicadas(self):
+        return self.filter(estado=Practica.Estado.PUBLICADA)
+
+    def publicas(self):
+        return self.publicadas().filter(visibilidad=Practica.Visibilidad.PUBLICA)
+
+    def de_organizaciones(self, ids):
+        return self.filter(organizacion_id__in=ids)
+
+    def para_listar(self):
+        return self.select_related("organizacion", "comuna", "provincia", "region").prefetch_related("categorias")
+
+
+PUNTAJE_EVIDENCIA = [
+    (0, "0 — sin evidencia"),
+    (1, "1 — evidencia débil"),
+    (2, "2 — evidencia moderada"),
+    (3, "3 — evidencia sólida"),
+    (4, "4 — evidencia muy sólida"),
+]
+# The five EMMIE sections: (text field, score field, label).
+EMMIE = [
+    ("efecto", "efecto_puntaje", "Efecto"),
+    ("mecanismo", "mecanismo_puntaje", "Mecanismo"),
+    ("moderadores", "moderadores_puntaje", "Moderadores"),
+    ("implementacion", "implementacion_puntaje", "Implementación"),
+    ("costo", "costo_puntaje", "Costo económico"),
+]
+
+
+def _puntaje(label):
+    return models.PositiveSmallIntegerField(
+        f"calidad de la evidencia: {label.lower()}",
+        choices=PUNTAJE_EVIDENCIA,
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(4)],
+    )
+
+
+class Practica(models.Model):
+    """A practice told by the organization that ran it, with its evidence (EMMIE) and outcomes."""
+
+    class Estado(models.TextChoices):
+        BORRADOR = "borrador", "Borrador"
+        PUBLICADA = "publicada", "Publicada"
+        ARCHIVADA = "archivada", "Archivada"
+
+    class Visibilidad(models.TextChoices):
+        # MESA is modelled for the mesa issue; until mesas exist the services refuse it (see services.py).
+        MESA = "mesa", "Integrantes de una mesa"
+        PLATAFORMA = "plataforma", "Todas las organizaciones de la plataforma"
+        PUBLICA = "publica", "Pública (sin ingresar)"
+
+    class Calificacion(models.TextChoices):
+        # CrimeSolutions ratings, in the order from strongest to weakest claim.
+        EFECTIVA = "efectiva", "Efectiva"
+        PROMETEDORA = "prometedora", "Prometedora"
+        SIN_EFECTO = "sin_efecto", "Sin efecto"
+        EFECTO_NEGATIVO = "efecto_negativo", "Efecto negativo"
+        INSUFICIENTE = "insuficiente", "Evidencia insuficiente"
+
+    titulo = models.CharField("título", max_length=200)
+    resumen = models.TextField("resumen", blank=True, help_text="Qué se hizo y qué se logró, en pocas líneas.")
+    categorias = models.ManyToManyField(
+        Categoria, related_name="practicas", blank=True, verbose_name="problemas que aborda"
+    )
+    organizacion = models.ForeignKey(
+        "comunas.Organizacion", on_delete=models.PROTECT, related_name="practicas", verbose_name="organización"
+    )
+    # Territory copied from the organization when the practice is saved (facets filter on these columns).
+    region = models.ForeignKey("comunas.Region", on_delete=models.PROTECT, related_name="+", verbose_name="región")
+    provincia = models.ForeignKey(
+        "comunas.Provincia", on_delete=models.PROTECT, related_name="+", verbose_name="provincia"
+    )
+    comuna = models.ForeignKey(
+        "comunas.Comuna", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="comuna"
+    )
+    contexto = models.TextField("contexto y diagnóstico", blank=True)
+    poblacion_objetivo = models.TextField("población objetivo", blank=True)
+    socios = models.TextField("socios", blank=True, help_text="Carabineros, PDI, fiscalía, juntas de vecinos…")
+    actividades = models.TextField("actividades", blank=True)
+    periodo_inicio = models.DateField("inicio", null=True, blank=True)
+    periodo_fin = models.DateField("término", null=True, blank=True, help_text="En blanco si sigue en curso.")
+    presupuesto = models.PositiveBigIntegerField("presupuesto (CLP)", null=True, blank=True)
+    fuente_financiamiento = models.CharField("fuente de financiamiento", max_length=200, blank=True)
+
+    efecto = models.TextField("efecto: ¿funcionó y cuánto?", blank=True)
+    efecto_puntaje = _puntaje("efecto")
+    mecanismo = models.TextField("mecanismo: ¿por qué funciona?", blank=True)
+    mecanismo_puntaje = _puntaje("mecanismo")
+    moderadores = models.TextField("moderadores: ¿dónde y para quién?", blank=True)
+    moderadores_puntaje = _puntaje("moderadores")
+    implementacion = models.TextField("implementación: ¿qué se necesita?", blank=True)
+    implementacion_puntaje = _puntaje("implementación")
+    costo = models.TextField("costo económico", blank=True)
+    costo_puntaje = _puntaje("costo económico")
+
+    calificacion = models.CharField(
+        "calificación de la evidencia (autoevaluada)", max_length=16, choices=Calificacion.choices, blank=True
+    )
+    transferibilidad = models.TextField("transferibilidad", blank=True)
+    sostenibilidad = models.TextField("sostenibilidad", blank=True)
+    contacto_nombre = models.CharField("persona de contacto", max_length=150, blank=True)
+    contacto_email = models.EmailField("correo de contacto", blank=True)
+    contacto_telefono = models.CharField("teléfono de contacto", max_length=30, blank=True)
+    etiquetas = models.CharField("etiquetas", max_length=250, blank=True, help_text="Separadas por comas.")
+
+    estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.BORRADOR)
+    visibilidad = models.CharField(
+        "visibilidad", max_length=10, choices=Visibilidad.choices, default=Visibilidad.PLATAFORMA
+    )
+    autor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="practicas",
+        verbose_name="autor(a)",
+    )
+    creada = models.DateTimeField("creada", auto_now_add=True)
+    actualizada = models.DateTimeField("actualizada", auto_now=True)
+    publicada_en = models.DateTimeField("publicada el", null=True, blank=True)
+    archivada_en = models.DateTimeField("archivada el", null=True, blank=True)
+
+    # Search: accent-folded text (SQLite fallback, facets) and, on PostgreSQL, a weighted tsvector
+    # (config spanish_unaccent) with a GIN index; both written by services.practica_indexar.
+    texto_busqueda = models.TextField(editable=False, blank=True)
+    vector_busqueda = SearchVectorField(null=True, editable=False)
+
+    objects = PracticaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "práctica"
+        verbose_name_plural = "prácticas"
+        ordering = ["-publicada_en", "-creada"]
+        indexes = [models.Index(fields=["estado", "visibilidad"], name="practica_estado_visib")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(periodo_fin__isnull=True)
+                | Q(periodo_inicio__isnull=True)
+                | Q(periodo_fin__gte=models.F("periodo_inicio")),
+                name="practica_periodo_ordenado",
+                violation_error_message="El término no puede ser anterior al inicio.",
+            )
+        ]
+
+    def __str__(self):
+        return self.titulo
+
+    @property
+    def territorio(self):
+        return self.comuna or self.provincia
+
+    @property
+    def lista_etiquetas(self):
+        return [e.strip() for e in self.etiquetas.split(",") if e.strip()]
+
+    @property
+    def secciones_emmie(self):
+        return [
+            (label, getattr(self, texto), getattr(self, f"get_{puntaje}_display")()) for texto, puntaje, label in EMMIE
+        ]
+
+    @property
+    def es_borrador(self):
+        return self.estado == self.Estado.BORRADOR
+
+    @property
+    def es_publicada(self):
+        return self.estado == self.Estado.PUBLICADA
+
+    @property
+    def es_archivada(self):
+        return self.estado == self.Estado.ARCHIVADA
+
+
+class Maryland(models.IntegerChoices):
+    N1 = 1, "Nivel 1 — correlación en un solo momento"
+    N2 = 2, "Nivel 2 — antes y después, sin grupo de comparación"
+    N3 = 3, "Nivel 3 — antes y después, con grupo de comparación"
+    N4 = 4, "Nivel 4 — varias unidades comparadas, controlando otras variables"
+    N5 = 5, "Nivel 5 — asignación aleatoria"
+
+
+class Medicion(models.Model):
+    """The fields of a measured outcome, shared by a practice's and a replication's outcomes (so the two can be
+    compared indicator by indicator)."""
+
+    Maryland = Maryland
+
+    indicador = models.CharField("indicador", max_length=200)
+    linea_base = models.CharField("línea base", max_length=120, blank=True)
+    resultado = models.CharField("resultado", max_length=120, blank=True)
+    como_se_midio = models.TextField("cómo se midió", blank=True)
+    nivel_maryland = models.PositiveSmallIntegerField(
+        "nivel de la escala Maryland",
+        choices=Maryland.choices,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    orden = models.PositiveSmallIntegerField("orden", default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.indicador
+
+
+class Resultado(Medicion):
+    """A measured outcome of a practice, with the strength of its evaluation design (Maryland scale)."""
+
+    practica = models.ForeignKey(Practica, on_delete=models.CASCADE, related_name="resultados", verbose_name="práctica")
+
+    class Meta:
+        verbose_name = "resultado"
+        verbose_name_plural = "resultados"
+        ordering = ["practica", "orden", "pk"]
+
+
+class VersionPractica(models.Model):
+    """A snapshot of a practice as it was published (at publication and at every later change)."""
+
+    practica = models.ForeignKey(Practica, on_delete=models.CASCADE, related_name="versiones", verbose_name="práctica")
+    numero = models.PositiveIntegerField("versión")
+    datos = models.JSONField("contenido")
+    por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="por"
+    )
+    creada = models.DateTimeField("fecha", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "versión publicada"
+        verbose_name_plural = "versiones publicadas"
+        ordering = ["practica", "-numero"]
+        constraints = [models.UniqueConstraint(fields=["practica", "numero"], name="version_practica_unica")]
+
+    def __str__(self):
+        return f"{self.practica} — versión {self.numero}"
+
+
+def _ruta_adjunto(adjunto, nombre):
+    """A random stored name (never the uploaded one), with the extension of the type read from the content."""
+    from practicas.archivos import TIPOS
+
+    return f"practicas/adjuntos/{uuid.uuid4().hex}{TIPOS[adjunto.tipo].extensiones[0]}"
+
+
+class AdjuntoPractica(models.Model):
+    """A file attached to a practice. Stored under MEDIA_ROOT with a random name and served only by
+    `views.adjunto` after the access gate: there is no public media URL."""
+
+    practica = models.ForeignKey(Practica, on_delete=models.CASCADE, related_name="adjuntos", verbose_name="práctica")
+    archivo = models.FileField("archivo", upload_to=_ruta_adjunto, max_length=200)
+    nombre = models.CharField("nombre original", max_length=200)
+    tipo = models.CharField("tipo (según su contenido)", max_length=10)
+    tamano = models.PositiveBigIntegerField("tamaño (bytes)")
+    subido_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="subido por"
+    )
+    creado = models.DateTimeField("subido el", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "archivo adjunto"
+        verbose_name_plural = "archivos adjuntos"
+        ordering = ["practica", "creado", "pk"]
+
+    def __str__(self):
+        return self.nombre
+
+    @property
+    def tipo_legible(self):
+        from practicas.archivos import TIPOS
+
+        tipo = TIPOS.get(self.tipo)
+        return tipo.nombre if tipo else self.tipo
+
+
+class Replicacion(models.Model):
+    """A practice adopted by another organization: what it changed, how far it got, what it measured there.
+
+    The chain A → B → C: a Replicacion joins the origin practice (A) with the replicating organization (B).
+    When B wants to tell its own version in the library, it publishes it as a Practica of its own and
+    `practica_resultante` points to it; that practice can be replicated in turn (by C), and its page shows
+    where it came from. One design, no second "origin" column on Practica: the link lives here.
+    An action plan can later point at a Replicacion (a stable FK target).
+    """
+
+    class Estado(models.TextChoices):
+        PLANIFICADA = "planificada", "Planificada"
+        EN_CURSO = "en_curso", "En curso"
+        FINALIZADA = "finalizada", "Finalizada"
+        SUSPENDIDA = "suspendida", "Suspendida"
+
+    practica = models.ForeignKey(
+        Practica, on_delete=models.PROTECT, related_name="replicaciones", verbose_name="práctica de origen"
+    )
+    organizacion = models.ForeignKey(
+        "comunas.Organizacion",
+        on_delete=models.PROTECT,
+        related_name="replicaciones",
+        verbose_name="organización que replica",
+    )
+    adaptaciones = models.TextField(
+        "adaptaciones", blank=True, help_text="Qué cambió respecto de la práctica original y por qué."
+    )
+    estado = models.CharField("estado", max_length=12, choices=Estado.choices, default=Estado.PLANIFICADA)
+    fecha_inicio = models.DateField("fecha de inicio", null=True, blank=True)
+    practica_resultante = models.OneToOneField(
+        Practica,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replica_de",
+        verbose_name="práctica publicada a partir de esta réplica",
+    )
+    creada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="creada por"
+    )
+    creada = models.DateTimeField("creada", auto_now_add=True)
+    actualizada = models.DateTimeField("actualizada", auto_now=True)
+
+    class Meta:
+        verbose_name = "réplica"
+        verbose_name_plural = "réplicas"
+        ordering = ["practica", "creada", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practica", "organizacion"],
+                name="replicacion_una_por_organizacion",
+                violation_error_message="Esta organización ya registró una réplica de esta práctica.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.practica} — réplica de {self.organizacion}"
+
+
+class ResultadoReplicacion(Medicion):
+    """An outcome measured where the practice was replicated (compared with the origin's by indicator)."""
+
+    replicacion = models.ForeignKey(
+        Replicacion, on_delete=models.CASCADE, related_name="resultados", verbose_name="réplica"
+    )
+
+    class Meta:
+        verbose_name = "resultado de la réplica"
+        verbose_name_plural = "resultados de la réplica"
+        ordering = ["replicacion", "orden", "pk"]
+
+
+class Comentario(models.Model):
+    """A question or comment on a practice (Markdown, rendered safely), optionally answering another one.
+    Replies hang from a top-level comment: one level, like a thread under each question."""
+
+    class Tipo(models.TextChoices):
+        PREGUNTA = "pregunta", "Pregunta"
+        COMENTARIO = "comentario", "Comentario"
+
+    practica = models.ForeignKey(
+        Practica, on_delete=models.CASCADE, related_name="comentarios", verbose_name="práctica"
+    )
+    tipo = models.CharField("tipo", max_length=10, choices=Tipo.choices, default=Tipo.COMENTARIO)
+    autor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="autor(a)"
+    )
+    # The author's organization when writing (shown beside the name; people change organizations).
+    organizacion = models.ForeignKey(
+        "comunas.Organizacion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="organización",
+    )
+    texto = models.TextField("texto")
+    responde_a = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="respuestas", verbose_name="responde a"
+    )
+    creado = models.DateTimeField("fecha", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "comentario"
+        verbose_name_plural = "comentarios"
+        ordering = ["practica", "creado", "pk"]
+
+    def __str__(self):
+        return f"{self.get_tipo_display()} de {self.autor} en {self.practica}"

@@ -1,0 +1,195 @@
+from django import forms
+
+from comunas.models import Organizacion
+from practicas.archivos import ACCEPT, FORMATOS_LEGIBLES
+from practicas.models import Categoria, Comentario, Practica, Replicacion, Resultado, ResultadoReplicacion
+from practicas.services import CAMPOS_EDITABLES, CAMPOS_REPLICACION, CAMPOS_RESULTADO, MAX_COMENTARIO
+
+TEXTOS_LARGOS = [
+    "resumen",
+    "contexto",
+    "poblacion_objetivo",
+    "socios",
+    "actividades",
+    "efecto",
+    "mecanismo",
+    "moderadores",
+    "implementacion",
+    "costo",
+    "transferibilidad",
+    "sostenibilidad",
+]
+
+
+def _opcion_vacia_en_castellano(form, etiqueta="— Sin indicar —"):
+    """Django 6's blank option ("- Select an option -") has no es-CL translation yet."""
+    for campo in form.fields.values():
+        opciones = getattr(campo, "choices", None)
+        if isinstance(campo, forms.TypedChoiceField | forms.ChoiceField) and opciones and opciones[0][0] == "":
+            campo.choices = [("", etiqueta), *opciones[1:]]
+
+
+class MedicionForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _opcion_vacia_en_castellano(self, "— Sin evaluar —")
+
+
+class PracticaForm(forms.ModelForm):
+    """Every field but the title is optional: a draft can be saved at any moment."""
+
+    organizacion = forms.ModelChoiceField(
+        label="Organización que la realizó", queryset=Organizacion.objects.none(), empty_label=None
+    )
+
+    class Meta:
+        model = Practica
+        fields = [*CAMPOS_EDITABLES, "categorias"]
+        widgets = {
+            **{campo: forms.Textarea(attrs={"rows": 4}) for campo in TEXTOS_LARGOS},
+            "periodo_inicio": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "periodo_fin": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "categorias": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        }
+        help_texts = dict.fromkeys(TEXTOS_LARGOS, "Admite Markdown: **negrita**, listas con guiones, enlaces.")
+
+    def __init__(self, *args, organizaciones=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organizaciones is None:  # editing: the organization does not change
+            del self.fields["organizacion"]
+        else:
+            self.fields["organizacion"].queryset = organizaciones
+        actuales = self.instance.categorias.all() if self.instance.pk else Categoria.objects.none()
+        self.fields["categorias"].queryset = (Categoria.objects.vigentes() | actuales).distinct().order_by("orden")
+        self.fields["presupuesto"].widget.attrs.update(min=0, step=1)
+        _opcion_vacia_en_castellano(self)
+
+    def grupos_categorias(self):
+        """The category checkboxes grouped by CEAD group (DMCS, incivilidades, VIF)."""
+        grupos = dict(self.fields["categorias"].queryset.values_list("pk", "grupo"))
+        etiquetas = dict(Categoria.Grupo.choices)
+        salida = {}
+        for opcion in self["categorias"]:
+            grupo = grupos.get(int(str(opcion.data["value"])))
+            salida.setdefault(etiquetas.get(grupo, "Otras"), []).append(opcion)
+        return list(salida.items())
+
+    def datos(self):
+        return {campo: self.cleaned_data[campo] for campo in CAMPOS_EDITABLES}
+
+
+ResultadoFormSet = forms.inlineformset_factory(
+    Practica,
+    Resultado,
+    form=MedicionForm,
+    fields=CAMPOS_RESULTADO,
+    extra=2,
+    can_delete=True,
+    widgets={"como_se_midio": forms.Textarea(attrs={"rows": 2})},
+)
+
+
+def resultados_de(formset):
+    """The outcome rows to keep, as the services expect them (deleted and empty rows left out)."""
+    return [
+        {"id": f.instance.pk, **{c: f.cleaned_data.get(c) for c in CAMPOS_RESULTADO}}
+        for f in formset.forms
+        if f.cleaned_data and not f.cleaned_data.get("DELETE")
+    ]
+
+
+class PublicarForm(forms.Form):
+    # "Integrantes de una mesa" comes with the mesa issue; until then only these two are offered.
+    visibilidad = forms.ChoiceField(
+        label="¿Quién podrá verla?",
+        choices=[
+            (Practica.Visibilidad.PLATAFORMA, "Todas las organizaciones de la plataforma (con su cuenta)"),
+            (Practica.Visibilidad.PUBLICA, "Cualquier persona, sin ingresar (conocimiento abierto)"),
+        ],
+        widget=forms.RadioSelect,
+        initial=Practica.Visibilidad.PLATAFORMA,
+    )
+
+
+class VariosArchivosInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class VariosArchivosField(forms.FileField):
+    """Several files in one input; each is checked from its content by the service, not here."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", VariosArchivosInput(attrs={"accept": ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(VariosArchivosField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)]
+
+
+class AdjuntosForm(forms.Form):
+    archivos = VariosArchivosField(
+        label="Archivos para adjuntar",
+        help_text=f"{FORMATOS_LEGIBLES}. Hasta {{max_mb}} MB cada uno; puede elegir varios a la vez.",
+    )
+
+    def __init__(self, *args, max_mb, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["archivos"].help_text = self.fields["archivos"].help_text.format(max_mb=max_mb)
+
+
+class ReplicacionForm(forms.ModelForm):
+    organizacion = forms.ModelChoiceField(
+        label="Organización que la replica", queryset=Organizacion.objects.none(), empty_label=None
+    )
+
+    class Meta:
+        model = Replicacion
+        fields = CAMPOS_REPLICACION
+        widgets = {
+            "adaptaciones": forms.Textarea(attrs={"rows": 5}),
+            "fecha_inicio": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "adaptaciones": "Qué cambió respecto de la práctica original y por qué. Admite Markdown.",
+        }
+
+    def __init__(self, *args, organizaciones=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organizaciones is None:
+            del self.fields["organizacion"]
+        else:
+            self.fields["organizacion"].queryset = organizaciones
+
+    def datos(self):
+        return {campo: self.cleaned_data[campo] for campo in CAMPOS_REPLICACION}
+
+
+def resultados_replicacion_formset(data=None, *, instance, indicadores=()):
+    """The outcomes measured in the replication; on creation, rows prefilled with the origin's indicators
+    so both can be compared (a row left without figures is not kept)."""
+    iniciales = [{"indicador": i} for i in indicadores] if not instance.pk else []
+    clase = forms.inlineformset_factory(
+        Replicacion,
+        ResultadoReplicacion,
+        form=MedicionForm,
+        fields=CAMPOS_RESULTADO,
+        extra=len(iniciales) + (1 if iniciales else 2),
+        can_delete=True,
+        widgets={"como_se_midio": forms.Textarea(attrs={"rows": 2})},
+    )
+    return clase(data, instance=instance, prefix="resultados", initial=iniciales)
+
+
+class ComentarioForm(forms.Form):
+    tipo = forms.ChoiceField(
+        label="Es una…", choices=Comentario.Tipo.choices, initial=Comentario.Tipo.PREGUNTA, widget=forms.RadioSelect
+    )
+    texto = forms.CharField(
+        label="Su pregunta o comentario",
+        max_length=MAX_COMENTARIO,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Admite Markdown. Lo verá quien pueda ver la práctica; el equipo que la registró recibirá un aviso.",
+    )
+    responde_a = forms.IntegerField(required=False, widget=forms.HiddenInput)

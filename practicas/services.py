@@ -1,0 +1,405 @@
+"""Writes on practices: create, update, publish, archive. Each keeps the search columns up to date."""
+
+import os
+import unicodedata
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import Max, Value
+from django.urls import reverse
+from django.utils import timezone
+
+from comunas.models import Membresia, Organizacion, Usuario
+from mesa.notifications import aviso_crear
+from practicas.archivos import ArchivoNoAdmitido, verificar
+from practicas.models import (
+    EMMIE,
+    AdjuntoPractica,
+    Comentario,
+    Practica,
+    Replicacion,
+    Resultado,
+    ResultadoReplicacion,
+    VersionPractica,
+)
+
+CONFIG_BUSQUEDA = "spanish_unaccent"
+CAMPOS_EDITABLES = [
+    "titulo",
+    "resumen",
+    "contexto",
+    "poblacion_objetivo",
+    "socios",
+    "actividades",
+    "periodo_inicio",
+    "periodo_fin",
+    "presupuesto",
+    "fuente_financiamiento",
+    *[campo for par in EMMIE for campo in par[:2]],
+    "calificacion",
+    "transferibilidad",
+    "sostenibilidad",
+    "contacto_nombre",
+    "contacto_email",
+    "contacto_telefono",
+    "etiquetas",
+]
+CAMPOS_RESULTADO = ["indicador", "linea_base", "resultado", "como_se_midio", "nivel_maryland"]
+# Long texts that the search covers besides title and summary.
+TEXTOS_BUSCABLES = ["contexto", "poblacion_objetivo", "socios", "actividades", "transferibilidad", "sostenibilidad"]
+
+
+def plegar(texto):
+    """Lower case without accents ("Cámaras" → "camaras"); same length as the input, char by char."""
+    return "".join((unicodedata.normalize("NFD", c)[0].lower() or c)[:1] for c in texto or "")
+
+
+def _asignar(practica, datos):
+    desconocidos = set(datos) - set(CAMPOS_EDITABLES)
+    if desconocidos:
+        raise ValueError(f"campos no editables: {sorted(desconocidos)}")
+    for campo, valor in datos.items():
+        setattr(practica, campo, valor)
+    inicio, fin = practica.periodo_inicio, practica.periodo_fin
+    if inicio and fin and fin < inicio:
+        raise ValidationError({"periodo_fin": "El término no puede ser anterior al inicio."})
+    if not (practica.titulo or "").strip():
+        raise ValidationError({"titulo": "Escriba un título, aunque sea provisorio."})
+
+
+def _territorio(practica, organizacion):
+    organizacion = Organizacion.objects.con_territorio().get(pk=organizacion.pk)
+    practica.organizacion = organizacion
+    practica.comuna = organizacion.comuna
+    practica.provincia = organizacion.comuna.provincia if organizacion.comuna_id else organizacion.provincia
+    practica.region = practica.provincia.region
+
+
+def _guardar_mediciones(relacion, nueva, filas):
+    """Replaces an outcome list: rows with an id are updated, new ones created, the missing ones deleted."""
+    existentes = {r.pk: r for r in relacion.all()}
+    conservar = []
+    for orden, datos in enumerate(filas, start=1):
+        datos = dict(datos)
+        pk = datos.pop("id", None)
+        pk = getattr(pk, "pk", pk)
+        if not (datos.get("indicador") or "").strip():
+            raise ValidationError("Cada resultado necesita un indicador.")
+        medicion = existentes.get(pk) or nueva()
+        for campo in CAMPOS_RESULTADO:
+            setattr(medicion, campo, datos.get(campo, getattr(medicion, campo)))
+        medicion.orden = orden
+        medicion.full_clean(exclude=["practica", "replicacion"])
+        medicion.save()
+        conservar.append(medicion.pk)
+    relacion.exclude(pk__in=conservar).delete()
+
+
+def _guardar_resultados(practica, resultados):
+    _guardar_mediciones(practica.resultados, lambda: Resultado(practica=practica), resultados)
+
+
+def practica_indexar(practica):
+    """Refreshes the folded search text and, on PostgreSQL, the weighted tsvector."""
+    partes = [practica.titulo, practica.resumen, practica.etiquetas]
+    partes += [getattr(practica, c) for c in TEXTOS_BUSCABLES]
+    partes += [getattr(practica, texto) for texto, _, _ in EMMIE]
+    partes += [c.nombre for c in practica.categorias.all()]
+    partes += [practica.organizacion.nombre, str(practica.territorio)]
+    partes += [f"{r.indicador} {r.como_se_midio}" for r in practica.resultados.all()]
+    texto = plegar("\n".join(p for p in partes if p))
+    Practica.objects.filter(pk=practica.pk).update(texto_busqueda=texto)
+    practica.texto_busqueda = texto
+    if connection.vendor == "postgresql":
+        Practica.objects.filter(pk=practica.pk).update(
+            vector_busqueda=SearchVector("titulo", weight="A", config=CONFIG_BUSQUEDA)
+            + SearchVector("resumen", "etiquetas", weight="B", config=CONFIG_BUSQUEDA)
+            + SearchVector(Value(texto), weight="C", config=CONFIG_BUSQUEDA)
+        )
+
+
+def _foto(practica):
+    """The JSON snapshot kept for every published version."""
+    datos = {campo: getattr(practica, campo) for campo in CAMPOS_EDITABLES}
+    for campo in ("periodo_inicio", "periodo_fin"):
+        datos[campo] = datos[campo].isoformat() if datos[campo] else None
+    datos["visibilidad"] = practica.visibilidad
+    datos["categorias"] = sorted(practica.categorias.values_list("slug", flat=True))
+    datos["resultados"] = list(practica.resultados.values(*CAMPOS_RESULTADO))
+    return datos
+
+
+def _versionar(practica, por):
+    numero = (practica.versiones.aggregate(n=Max("numero"))["n"] or 0) + 1
+    return VersionPractica.objects.create(practica=practica, numero=numero, datos=_foto(practica), por=por)
+
+
+@transaction.atomic
+def practica_crear(*, organizacion, por, datos, categorias=(), resultados=()):
+    """A new draft of the organization; only the title is required at this stage."""
+    if not organizacion.activa:
+        raise PermissionDenied("La organización no está activa.")
+    practica = Practica(autor=por)
+    _territorio(practica, organizacion)
+    _asignar(practica, datos)
+    practica.save()
+    practica.categorias.set(categorias)
+    _guardar_resultados(practica, resultados)
+    practica_indexar(practica)
+    return practica
+
+
+@transaction.atomic
+def practica_actualizar(*, practica, por, datos, categorias=None, resultados=None):
+    """Saves changes; on a published practice the change becomes a new version in its history."""
+    practica = Practica.objects.select_for_update().get(pk=practica.pk)
+    if practica.es_archivada:
+        raise ValidationError("Una práctica archivada no se edita.")
+    _asignar(practica, datos)
+    if practica.es_publicada:
+        _validar_publicable(practica, categorias=categorias, resultados=resultados)
+    practica.save()
+    if categorias is not None:
+        practica.categorias.set(categorias)
+    if resultados is not None:
+        _guardar_resultados(practica, resultados)
+    practica_indexar(practica)
+    if practica.es_publicada:
+        _versionar(practica, por)
+    return practica
+
+
+def _validar_publicable(practica, *, categorias=None, resultados=None):
+    errores = []
+    if not practica.resumen.strip():
+        errores.append("Falta el resumen.")
+    hay_categorias = bool(categorias) if categorias is not None else practica.categorias.exists()
+    if not hay_categorias:
+        errores.append("Indique al menos un problema que aborda (categoría de delito o incivilidad).")
+    hay_resultados = bool(resultados) if resultados is not None else practica.resultados.exists()
+    if not hay_resultados:
+        errores.append("Registre al menos un resultado medido.")
+    if not practica.calificacion:
+        errores.append("Autoevalúe la evidencia (Efectiva, Prometedora, Sin efecto, Efecto negativo o insuficiente).")
+    if errores:
+        raise ValidationError(errores)
+
+
+@transaction.atomic
+def practica_publicar(*, practica, visibilidad, por):
+    """Publishes a draft (or re-publishes with another visibility) and records the version."""
+    practica = Practica.objects.select_for_update().get(pk=practica.pk)
+    if visibilidad == Practica.Visibilidad.MESA:
+        raise ValidationError("La publicación para una mesa estará disponible cuando existan las mesas.")
+    if visibilidad not in Practica.Visibilidad.values:
+        raise ValidationError("Elija quién podrá ver la práctica.")
+    if practica.es_archivada:
+        raise ValidationError("Una práctica archivada no se publica.")
+    _validar_publicable(practica)
+    practica.visibilidad = visibilidad
+    if not practica.es_publicada:
+        practica.estado = Practica.Estado.PUBLICADA
+        practica.publicada_en = timezone.now()
+    practica.save(update_fields=["estado", "visibilidad", "publicada_en", "actualizada"])
+    _versionar(practica, por)
+    return practica
+
+
+@transaction.atomic
+def practica_archivar(*, practica, por):
+    """Withdraws a practice from the library; its organization keeps it (and its history)."""
+    practica = Practica.objects.select_for_update().get(pk=practica.pk)
+    if practica.es_archivada:
+        raise ValidationError("La práctica ya está archivada.")
+    practica.estado = Practica.Estado.ARCHIVADA
+    practica.archivada_en = timezone.now()
+    practica.save(update_fields=["estado", "archivada_en", "actualizada"])
+    return practica
+
+
+MAX_ADJUNTOS_POR_PRACTICA = 20
+
+
+def adjunto_max_bytes():
+    return getattr(settings, "PRACTICAS_ADJUNTO_MAX_MB", 10) * 1024 * 1024
+
+
+@transaction.atomic
+def adjuntos_agregar(*, practica, archivos, por):
+    """Checks every file from its content first; saves all of them or none (the messages list each refusal)."""
+    if practica.es_archivada:
+        raise ValidationError("Una práctica archivada no recibe archivos.")
+    errores, aceptados = [], []
+    for archivo in archivos:
+        nombre = os.path.basename(archivo.name or "archivo")[:200]
+        try:
+            aceptados.append((archivo, nombre, verificar(archivo, nombre, max_bytes=adjunto_max_bytes())))
+        except ArchivoNoAdmitido as error:
+            errores.append(str(error))
+    if errores:
+        raise ValidationError(errores)
+    if practica.adjuntos.count() + len(aceptados) > MAX_ADJUNTOS_POR_PRACTICA:
+        raise ValidationError(f"Una práctica admite hasta {MAX_ADJUNTOS_POR_PRACTICA} archivos adjuntos.")
+    creados = []
+    try:
+        for archivo, nombre, tipo in aceptados:
+            adjunto = AdjuntoPractica(
+                practica=practica, nombre=nombre, tipo=tipo.clave, tamano=archivo.size, subido_por=por
+            )
+            adjunto.archivo.save(nombre, archivo, save=False)
+            creados.append(adjunto)
+            adjunto.save()
+    except Exception:
+        for adjunto in creados:  # no orphan files when saving fails half-way
+            default_storage.delete(adjunto.archivo.name)
+        raise
+    return creados
+
+
+@transaction.atomic
+def adjunto_borrar(*, adjunto, por):
+    """Deletes the row now and the stored file once the deletion commits."""
+    ruta = adjunto.archivo.name
+    adjunto.delete()
+    transaction.on_commit(lambda: default_storage.delete(ruta))
+
+
+CAMPOS_REPLICACION = ["adaptaciones", "estado", "fecha_inicio"]
+
+
+def _asignar_replicacion(replicacion, datos):
+    desconocidos = set(datos) - set(CAMPOS_REPLICACION)
+    if desconocidos:
+        raise ValueError(f"campos no editables: {sorted(desconocidos)}")
+    for campo, valor in datos.items():
+        setattr(replicacion, campo, valor)
+    if replicacion.estado not in Replicacion.Estado.values:
+        raise ValidationError({"estado": "Elija un estado válido."})
+
+
+@transaction.atomic
+def replicacion_crear(*, practica, organizacion, por, datos, resultados=()):
+    """Replicar en mi comuna: a replication of a published practice by another active organization."""
+    practica = Practica.objects.select_for_update().get(pk=practica.pk)
+    if not practica.es_publicada:
+        raise ValidationError("Solo se replican prácticas publicadas.")
+    if not organizacion.activa:
+        raise PermissionDenied("La organización no está activa.")
+    if organizacion.pk == practica.organizacion_id:
+        raise ValidationError("Una organización no replica su propia práctica: edítela o publique una nueva versión.")
+    if practica.replicaciones.filter(organizacion=organizacion).exists():
+        raise ValidationError("Esta organización ya registró una réplica de esta práctica.")
+    replicacion = Replicacion(practica=practica, organizacion=organizacion, creada_por=por)
+    _asignar_replicacion(replicacion, datos)
+    replicacion.save()
+    _guardar_mediciones(replicacion.resultados, lambda: ResultadoReplicacion(replicacion=replicacion), resultados)
+    return replicacion
+
+
+@transaction.atomic
+def replicacion_actualizar(*, replicacion, por, datos, resultados=None):
+    replicacion = Replicacion.objects.select_for_update().get(pk=replicacion.pk)
+    _asignar_replicacion(replicacion, datos)
+    replicacion.save()
+    if resultados is not None:
+        _guardar_mediciones(replicacion.resultados, lambda: ResultadoReplicacion(replicacion=replicacion), resultados)
+    return replicacion
+
+
+@transaction.atomic
+def replicacion_publicar_como_practica(*, replicacion, por):
+    """A draft practice of the replicating organization, seeded from the origin, the adaptations and the
+    outcomes measured there; once published, others can replicate it in turn (the chain A → B → C)."""
+    replicacion = Replicacion.objects.select_for_update().select_related("practica").get(pk=replicacion.pk)
+    if replicacion.practica_resultante_id:
+        raise ValidationError("Esta réplica ya tiene su práctica en la biblioteca.")
+    origen = replicacion.practica
+    datos = {campo: getattr(origen, campo) for campo in CAMPOS_EDITABLES}
+    datos.update(
+        titulo=f"{origen.titulo} (réplica)"[:200],
+        periodo_inicio=replicacion.fecha_inicio,
+        periodo_fin=None,
+        presupuesto=None,
+        fuente_financiamiento="",
+        calificacion="",
+        contacto_nombre=por.nombre if por else "",
+        contacto_email=por.email if por else "",
+        contacto_telefono="",
+    )
+    if replicacion.adaptaciones:
+        datos["contexto"] = f"**Adaptaciones respecto de la práctica original:**\n\n{replicacion.adaptaciones}"
+    resultados = [{campo: getattr(r, campo) for campo in CAMPOS_RESULTADO} for r in replicacion.resultados.all()]
+    practica = practica_crear(
+        organizacion=replicacion.organizacion,
+        por=por,
+        datos=datos,
+        categorias=list(origen.categorias.all()),
+        resultados=resultados,
+    )
+    replicacion.practica_resultante = practica
+    replicacion.save(update_fields=["practica_resultante", "actualizada"])
+    return practica
+
+
+MAX_COMENTARIO = 5000
+
+
+@transaction.atomic
+def comentario_crear(*, practica, autor, texto, tipo=Comentario.Tipo.COMENTARIO, responde_a=None, organizacion=None):
+    """A question or comment; the authoring organization's team is notified by e-mail (through Celery, on commit).
+    A reply to a reply hangs from the same top-level comment."""
+    texto = (texto or "").strip()
+    if not texto:
+        raise ValidationError({"texto": "Escriba su pregunta o comentario."})
+    if len(texto) > MAX_COMENTARIO:
+        raise ValidationError({"texto": f"El texto no puede superar los {MAX_COMENTARIO} caracteres."})
+    if practica.es_archivada:
+        raise ValidationError("Una práctica archivada ya no recibe comentarios.")
+    if tipo not in Comentario.Tipo.values:
+        raise ValidationError({"tipo": "Elija si es una pregunta o un comentario."})
+    if responde_a is not None:
+        if responde_a.practica_id != practica.pk:
+            raise ValidationError("Solo se responde a comentarios de la misma práctica.")
+        responde_a = responde_a.responde_a or responde_a
+    comentario = Comentario.objects.create(
+        practica=practica, autor=autor, texto=texto, tipo=tipo, responde_a=responde_a, organizacion=organizacion
+    )
+    _comentario_avisar(comentario)
+    return comentario
+
+
+def _comentario_avisar(comentario):
+    """One notice per person of the authoring organization's team (director/a, integrantes) and, for a reply,
+    to whoever wrote the comment answered; never to the author. Not essential: those who chose the daily digest
+    get it there."""
+    practica = comentario.practica
+    equipo = Usuario.objects.filter(
+        is_active=True,
+        membresias__organizacion_id=practica.organizacion_id,
+        membresias__rol__in=[Membresia.Rol.DIRECTOR, Membresia.Rol.INTEGRANTE],
+        membresias__organizacion__estado=Organizacion.Estado.ACTIVA,
+    )
+    destinatarios = {u.pk: u for u in equipo}
+    respondido = comentario.responde_a.autor if comentario.responde_a_id else None
+    if respondido is not None and respondido.is_active:
+        destinatarios.setdefault(respondido.pk, respondido)
+    destinatarios.pop(getattr(comentario.autor, "pk", None), None)
+    ruta = reverse("practicas:detalle", args=[practica.pk])
+    contexto = {
+        "comentario": comentario,
+        "practica": practica,
+        "autor": comentario.autor,
+        "organizacion_autor": comentario.organizacion,
+        "enlace": f"{settings.SITE_URL}{ruta}#comentario-{comentario.pk}",
+    }
+    for usuario in destinatarios.values():
+        aviso_crear(
+            para=usuario,
+            plantilla="practica_comentario",
+            contexto={**contexto, "es_respuesta_a_usted": respondido is not None and usuario.pk == respondido.pk},
+            clave=f"practica_comentario:{comentario.pk}:{usuario.pk}",
+            esencial=False,
+        )

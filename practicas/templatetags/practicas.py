@@ -1,0 +1,28 @@
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from practicas.markdown import a_html
+from practicas.selectors import FIN_MARCA, INICIO_MARCA
+
+register = template.Library()
+
+
+@register.filter
+def markdown(texto):
+    return mark_safe(a_html(texto))  # noqa: S308 — sanitized by nh3 in a_html
+
+
+@register.filter
+def resaltado(texto):
+    """Escapes the snippet, then turns the search markers into <mark>."""
+    html = escape(texto or "").replace(INICIO_MARCA, "<mark>").replace(FIN_MARCA, "</mark>")
+    return mark_safe(html)  # noqa: S308 — escaped above
+
+
+@register.filter
+def clp(valor):
+    """12345678 → "$12.345.678" (Chilean thousands separator)."""
+    if valor in (None, ""):
+        return "—"
+    return "$" + f"{int(valor):,}".replace(",", ".")
