@@ -1,8 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.urls import reverse
+from django.utils.html import format_html
 
-from comunas.models import Auditoria, Comuna, Membresia, Organizacion, Provincia, Region, Usuario
+from comunas.models import (
+    Auditoria,
+    Comuna,
+    Invitacion,
+    Membresia,
+    Organizacion,
+    Provincia,
+    Region,
+    SolicitudAcceso,
+    Usuario,
+)
 
 
 @admin.register(Region)
@@ -94,4 +106,87 @@ class AuditoriaAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SolicitudAcceso)
+class SolicitudAccesoAdmin(admin.ModelAdmin):
+    """Visible here; approving and rejecting happen in the app (they activate accounts and send e-mail)."""
+
+    list_display = ["creada", "usuario", "organizacion", "tipo", "estado", "resolver"]
+    list_filter = ["estado", "tipo"]
+    search_fields = ["usuario__email", "usuario__nombre", "organizacion__nombre"]
+    list_select_related = ["usuario", "organizacion"]
+    readonly_fields = [f.name for f in SolicitudAcceso._meta.fields]
+
+    @admin.display(description="en la plataforma")
+    def resolver(self, obj):
+        return format_html('<a href="{}">Abrir</a>', reverse("solicitud", args=[obj.pk]))
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Invitacion)
+class InvitacionAdmin(admin.ModelAdmin):
+    list_display = ["email", "organizacion", "rol", "creada", "expira", "aceptada_en", "revocada_en"]
+    list_filter = ["rol"]
+    search_fields = ["email", "organizacion__nombre"]
+    list_select_related = ["organizacion"]
+    readonly_fields = [f.name for f in Invitacion._meta.fields if f.name != "token_hash"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+# --- Diagnoses and indicators (issue 6) ----------------------------------------------------------------------
+from comunas.models import (  # noqa: E402 — kept with its section to stay out of the way of concurrent edits
+    Diagnostico,
+    ImportacionIndicadores,
+    Indicador,
+    Poblacion,
+    ProblemaPriorizado,
+)
+
+
+class ProblemaPriorizadoInline(admin.TabularInline):
+    model = ProblemaPriorizado
+    extra = 0
+
+
+@admin.register(Diagnostico)
+class DiagnosticoAdmin(admin.ModelAdmin):
+    list_display = ["titulo", "organizacion", "anio_inicio", "anio_fin", "estado", "visibilidad"]
+    list_filter = ["estado", "visibilidad", "construccion"]
+    search_fields = ["titulo", "organizacion__nombre"]
+    list_select_related = ["organizacion"]
+    inlines = [ProblemaPriorizadoInline]
+
+
+@admin.register(Indicador)
+class IndicadorAdmin(admin.ModelAdmin):
+    list_display = ["territorio", "categoria", "periodicidad", "anio", "trimestre", "mes", "frecuencia", "tasa"]
+    list_filter = ["periodicidad", "anio", "categoria__taxonomia"]
+    search_fields = ["territorio", "comuna__nombre", "categoria__nombre"]
+    list_select_related = ["categoria"]
+    raw_id_fields = ["importacion"]
+
+
+@admin.register(Poblacion)
+class PoblacionAdmin(admin.ModelAdmin):
+    list_display = ["comuna", "anio", "habitantes", "fuente"]
+    list_filter = ["anio"]
+    search_fields = ["comuna__nombre", "comuna__codigo"]
+    list_select_related = ["comuna"]
+
+
+@admin.register(ImportacionIndicadores)
+class ImportacionIndicadoresAdmin(admin.ModelAdmin):
+    list_display = ["nombre_archivo", "usuario", "estado", "total_filas", "creados", "actualizados", "creada"]
+    list_filter = ["estado"]
+    exclude = ["filas"]
+    readonly_fields = [f.name for f in ImportacionIndicadores._meta.fields if f.name != "filas"]
+
+    def has_add_permission(self, request):
         return False

@@ -7,6 +7,7 @@ and SMTP. With DEBUG off, SECRET_KEY and ALLOWED_HOSTS are required.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -53,7 +54,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "comunas.admin_sitio.AdminMesaConfig",  # django.contrib.admin, with two-step verification
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +65,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "comunas",
     "practicas",
     "mesa",
@@ -78,8 +83,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "comunas.middleware.DosFactoresMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "mesa.urls"
@@ -111,6 +119,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the web process read while the worker writes.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -136,7 +145,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "comunas.validators.PalabrasEvidentesValidator"},
 ]
+# django-axes first: it refuses a locked-out account or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout: 5 failures lock the account (whatever the address) and, separately, the address (whatever the
+# account) for 15 minutes. The sign-in form posts the e-mail as "username".
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTOS", 15))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "comunas.seguridad.usuario_para_axes"
+AXES_CLIENT_IP_CALLABLE = "comunas.seguridad.ip_del_cliente"
+AXES_LOCKOUT_CALLABLE = "comunas.seguridad.respuesta_bloqueo"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_RESET_ON_SUCCESS = False  # a success from one account must not clear the failures counted for an address
+# Behind a proxy the client address is the N-th from the right in X-Forwarded-For (0: use REMOTE_ADDR).
+PROXIES_DE_CONFIANZA = env_int("PROXIES_DE_CONFIANZA", 1 if env_bool("BEHIND_PROXY", False) else 0)
+# Two-step verification (django-otp): TOTP apps and single-use recovery codes.
+OTP_TOTP_ISSUER = "Mesa"
 
 # --- Language and time ---------------------------------------------------------------
 LANGUAGE_CODE = "es-cl"
@@ -150,6 +180,8 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", VAR_DIR / "staticfiles"))
 MEDIA_ROOT = Path(env("MEDIA_ROOT", VAR_DIR / "media"))
+# Practice attachments: size limit per file (served only through an access-checked view, never MEDIA_URL).
+PRACTICAS_ADJUNTO_MAX_MB = env_int("PRACTICAS_ADJUNTO_MAX_MB", 10)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -223,6 +255,18 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # Beat ticks every minute; /salud/ calls beat late after this many seconds without a tick.
 HEARTBEAT_INTERVAL = env_int("HEARTBEAT_INTERVAL", 60)
 HEARTBEAT_TOLERANCIA = env_int("HEARTBEAT_TOLERANCIA", 180)
+# Notices (mesa.Aviso, mesa/notifications.py): beat sweeps every AVISOS_BARRIDO_INTERVALO seconds, re-enqueues
+# pending ones not picked up within AVISOS_REENCOLAR_SEGUNDOS and frees "enviando" ones stuck past the task
+# time limit; /salud/ calls notices late after AVISOS_ATRASO_SEGUNDOS. Temporary SMTP errors are retried
+# with exponential backoff (base and cap in seconds) up to AVISOS_MAX_INTENTOS attempts.
+AVISOS_BARRIDO_INTERVALO = env_int("AVISOS_BARRIDO_INTERVALO", 60)
+AVISOS_REENCOLAR_SEGUNDOS = env_int("AVISOS_REENCOLAR_SEGUNDOS", 300)
+AVISOS_ENVIANDO_MAX_SEGUNDOS = env_int("AVISOS_ENVIANDO_MAX_SEGUNDOS", CELERY_TASK_TIME_LIMIT + 60)
+AVISOS_ATRASO_SEGUNDOS = env_int("AVISOS_ATRASO_SEGUNDOS", 900)
+AVISOS_BACKOFF_BASE = env_int("AVISOS_BACKOFF_BASE", 30)
+AVISOS_BACKOFF_MAX = env_int("AVISOS_BACKOFF_MAX", 1800)
+AVISOS_MAX_INTENTOS = env_int("AVISOS_MAX_INTENTOS", 10)
+AVISOS_RESUMEN_HORA = env_int("AVISOS_RESUMEN_HORA", 8)  # daily digest, local time
 
 # --- Security -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -261,5 +305,5 @@ LOGGING = {
     "formatters": {"simple": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

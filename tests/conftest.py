@@ -18,6 +18,36 @@ def pytest_configure(config):
     }
     settings.WHITENOISE_USE_FINDERS = True
 
+    from django.contrib.auth.signals import user_logged_in
+
+    user_logged_in.connect(_sesion_verificada, dispatch_uid="pruebas_sesion_verificada")
+
+
+def _sesion_verificada(sender, request, user, **kwargs):
+    # django-otp marks the session verified when the login request carries the user; the test client's
+    # force_login passes a bare request, so a user prepared by con_dos_factores is marked here.
+    dispositivo = getattr(user, "otp_device", None)
+    if dispositivo is not None:
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        request.session[DEVICE_ID_SESSION_KEY] = dispositivo.persistent_id
+
+
+def con_dos_factores(usuario):
+    """A confirmed authenticator app for the user. `force_login` with the returned object leaves the session
+    verified, as after the second step of sign-in; the same user fetched again from the database is not."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    usuario.otp_device = TOTPDevice.objects.create(user=usuario, name="Teléfono de prueba", confirmed=True)
+    return usuario
+
+
+def codigo_totp(dispositivo):
+    """The 6-digit code the authenticator app would show right now."""
+    from django_otp.oath import totp
+
+    return f"{totp(dispositivo.bin_key, dispositivo.step, dispositivo.t0, dispositivo.digits, dispositivo.drift):06d}"
+
 
 def crear_usuario(email, nombre="Persona de Prueba", **extra):
     return Usuario.objects.create_user(email=email, password=CLAVE, nombre=nombre, **extra)
@@ -41,6 +71,19 @@ def miembro(organizacion, email, rol, **extra):
     return usuario
 
 
+@pytest.fixture(autouse=True)
+def _avisos_en_el_proceso(request, monkeypatch):
+    """Every e-mail is a notice (mesa.Aviso) sent by a Celery task: tests run that task in-process when it is
+    enqueued (on commit: `django_capture_on_commit_callbacks(execute=True)`), so mail lands in mail.outbox.
+    The reliability tests use a real worker instead."""
+    if request.node.get_closest_marker("fiabilidad"):
+        return
+    from mesa.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+
+
 @pytest.fixture
 def dpa(db):
     """The territory as loaded by the data migration (also after a transactional flush)."""
@@ -61,7 +104,10 @@ def org_ajena(dpa):
 
 @pytest.fixture
 def admin(db):
-    return crear_usuario("admin@mesa.test", nombre="Ada Administradora", is_staff=True, is_superuser=True)
+    """Platform admins must use two-step verification; this one has it, and signs in verified."""
+    return con_dos_factores(
+        crear_usuario("admin@mesa.test", nombre="Ada Administradora", is_staff=True, is_superuser=True)
+    )
 
 
 @pytest.fixture
@@ -71,7 +117,11 @@ def director(org_zapallar):
 
 @pytest.fixture
 def coordinador(org_zapallar):
-    return miembro(org_zapallar, "coordinacion@zapallar.test", Membresia.Rol.INTEGRANTE, nombre="Carolina Coordinadora")
+    # Mesa coordinators must use two-step verification: this one has it, and signs in verified.
+    usuario = miembro(
+        org_zapallar, "coordinacion@zapallar.test", Membresia.Rol.INTEGRANTE, nombre="Carolina Coordinadora"
+    )
+    return con_dos_factores(usuario)
 
 
 @pytest.fixture

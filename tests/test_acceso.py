@@ -7,7 +7,11 @@ sign in (anonymous) or elsewhere, 403 wrong role, 404 outsider, 405 method not a
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.comunas.fabricas import objetos_de_acceso
+from tests.comunas.utiles_diagnosticos import diagnosticos_del_elenco
 from tests.conftest import cliente_de
+from tests.mesa.utiles import mesa_del_elenco
+from tests.practicas.utiles import practicas_del_elenco
 
 ELENCO = ("admin", "director", "integrante", "lector", "ajeno", "anonimo")
 PUBLICA = dict.fromkeys(ELENCO, 200)
@@ -18,6 +22,13 @@ def _todos(**codigos):
     return {**dict.fromkeys(ELENCO, 200), **codigos}
 
 
+# Joining the platform and teams (tests/comunas/test_solicitudes.py, test_equipo.py, test_perfil.py).
+SOLO_STAFF = _todos(director=403, integrante=403, lector=403, ajeno=403, anonimo=302)
+SU_DIRECCION = _todos(integrante=403, lector=403, ajeno=403, anonimo=302)  # its director(a) and staff
+SOLO_POST = dict.fromkeys(ELENCO, 405)
+EN_LA_MESA = _todos(ajeno=404, anonimo=302)  # members of participating organizations, and staff
+COORDINA = _todos(director=403, integrante=403, lector=403, ajeno=404, anonimo=302)  # coordinators and staff
+
 # name → (function of the test objects that gives the URL, expected code for each of the cast)
 REGLAS = {
     "portada": (lambda o: "/", PUBLICA),
@@ -25,16 +36,133 @@ REGLAS = {
     "login": (lambda o: "/cuenta/ingresar/", _todos(admin=302, director=302, integrante=302, lector=302, ajeno=302)),
     "logout": (lambda o: "/cuenta/salir/", dict.fromkeys(ELENCO, 405)),  # POST only
     "password_change": (lambda o: "/cuenta/clave/", MIEMBROS),
+    # Account security (tests/comunas/test_seguridad.py): admin has an authenticator, the others do not.
+    "dos_factores_verificar": (lambda o: "/cuenta/verificar/", dict.fromkeys(ELENCO, 302)),  # nothing to verify
+    "cuenta_seguridad": (lambda o: "/cuenta/seguridad/", MIEMBROS),
+    "dos_factores_activar": (lambda o: "/cuenta/seguridad/activar/", {**MIEMBROS, "admin": 302}),
+    "dos_factores_codigos": (lambda o: "/cuenta/seguridad/codigos/", dict.fromkeys(ELENCO, 302)),  # shown once
+    "dos_factores_desactivar": (
+        lambda o: "/cuenta/seguridad/desactivar/",
+        {**dict.fromkeys(ELENCO, 302), "admin": 403},
+    ),
+    "cerrar_otras_sesiones": (lambda o: "/cuenta/seguridad/sesiones/", MIEMBROS),
     "password_change_done": (lambda o: "/cuenta/clave/lista/", MIEMBROS),
     "password_reset": (lambda o: "/cuenta/recuperar/", PUBLICA),
     "password_reset_done": (lambda o: "/cuenta/recuperar/enviado/", PUBLICA),
     "password_reset_confirm": (lambda o: "/cuenta/recuperar/MQ/token-falso/", PUBLICA),
     "password_reset_complete": (lambda o: "/cuenta/recuperar/listo/", PUBLICA),
     "inicio": (lambda o: "/inicio/", MIEMBROS),
-    "mi_organizacion": (lambda o: "/organizacion/", MIEMBROS),
+    "mi_organizacion": (lambda o: "/organizacion/", {**dict.fromkeys(ELENCO, 302), "admin": 200}),  # → its profile
+    "solicitar_acceso": (lambda o: "/solicitar-acceso/", PUBLICA),
+    "solicitud_enviada": (lambda o: "/solicitar-acceso/enviada/", PUBLICA),
+    "solicitudes": (lambda o: "/solicitudes/", SOLO_STAFF),
+    "solicitud": (
+        lambda o: f"/solicitudes/{o['solicitud_unirse'].pk}/",
+        _todos(integrante=403, lector=403, ajeno=404, anonimo=302),
+    ),
+    "solicitud_aprobar": (lambda o: f"/solicitudes/{o['solicitud_unirse'].pk}/aprobar/", SOLO_POST),
+    "solicitud_rechazar": (lambda o: f"/solicitudes/{o['solicitud_unirse'].pk}/rechazar/", SOLO_POST),
+    "crear_clave": (lambda o: "/bienvenida/MQ/token-falso/", PUBLICA),
+    "organizaciones": (lambda o: "/organizaciones/", MIEMBROS),
+    "organizacion": (lambda o: f"/organizaciones/{o['org'].pk}/", MIEMBROS),
+    "organizacion_editar": (lambda o: f"/organizaciones/{o['org'].pk}/editar/", SU_DIRECCION),
+    "organizacion_suspension": (lambda o: f"/organizaciones/{o['org'].pk}/suspension/", SOLO_STAFF),
+    "invitacion_crear": (lambda o: f"/organizaciones/{o['org'].pk}/invitar/", SU_DIRECCION),
+    "invitacion_reenviar": (lambda o: f"/invitaciones/{o['invitacion'].pk}/reenviar/", SOLO_POST),
+    "invitacion_revocar": (lambda o: f"/invitaciones/{o['invitacion'].pk}/revocar/", SOLO_POST),
+    "membresia_rol": (lambda o: f"/equipo/{o['membresia_lector'].pk}/rol/", SOLO_POST),
+    "membresia_quitar": (lambda o: f"/equipo/{o['membresia_lector'].pk}/quitar/", SU_DIRECCION),
+    "invitacion_aceptar": (lambda o: f"/invitacion/{o['token']}/", PUBLICA),
     "diagnosticos": (lambda o: "/diagnosticos/", MIEMBROS),
-    "practicas:indice": (lambda o: "/practicas/", MIEMBROS),
+    # Diagnoses and indicators (tests/comunas/test_diagnosticos.py, test_indicadores*.py).
+    "diagnostico_nuevo": (lambda o: "/diagnosticos/nuevo/", {**MIEMBROS, "lector": 403}),
+    "diagnostico": (lambda o: f"/diagnosticos/{o['diagnostico'].pk}/", MIEMBROS),
+    "diagnostico_editar": (
+        lambda o: f"/diagnosticos/{o['diagnostico_borrador'].pk}/editar/",
+        {**MIEMBROS, "lector": 403, "ajeno": 404},
+    ),
+    "diagnostico_publicar": (lambda o: f"/diagnosticos/{o['diagnostico_borrador'].pk}/publicar/", SOLO_POST),
+    "diagnostico_imprimir": (lambda o: f"/diagnosticos/{o['diagnostico'].pk}/imprimir/", MIEMBROS),
+    "indicadores": (lambda o: "/indicadores/", MIEMBROS),
+    "indicadores_territorio": (lambda o: "/indicadores/05405/", MIEMBROS),
+    "indicadores_comparar": (lambda o: "/indicadores/comparar/", MIEMBROS),
+    "indicadores_exportar": (lambda o: "/indicadores/exportar.csv", MIEMBROS),
+    "indicadores_plantilla": (lambda o: "/indicadores/plantilla.xlsx", MIEMBROS),
+    "indicadores_importar": (lambda o: "/indicadores/importar/", {**MIEMBROS, "lector": 403}),
+    "indicadores_importacion": (  # only whoever uploaded it (staff included: 404)
+        lambda o: f"/indicadores/importar/{o['importacion'].pk}/",
+        {"admin": 404, "director": 200, "integrante": 404, "lector": 403, "ajeno": 404, "anonimo": 302},
+    ),
+    "practicas:indice": (lambda o: "/practicas/", PUBLICA),  # anonymous visitors see only public practices
+    "practicas:nueva": (lambda o: "/practicas/nueva/", {**MIEMBROS, "lector": 403}),
+    "practicas:detalle": (lambda o: f"/practicas/{o['practica'].pk}/", MIEMBROS),
+    "practicas:editar": (lambda o: f"/practicas/{o['borrador'].pk}/editar/", {**MIEMBROS, "lector": 403, "ajeno": 404}),
+    "practicas:publicar": (
+        lambda o: f"/practicas/{o['borrador'].pk}/publicar/",
+        {**MIEMBROS, "lector": 403, "ajeno": 404},
+    ),
+    "practicas:archivar": (lambda o: f"/practicas/{o['practica'].pk}/archivar/", dict.fromkeys(ELENCO, 405)),
+    # Replicating: only a director(a)/integrante of another organization (ajeno); staff has no organization.
+    "practicas:replicar": (
+        lambda o: f"/practicas/{o['publica'].pk}/replicar/",
+        {**dict.fromkeys(ELENCO, 403), "ajeno": 200, "anonimo": 302},
+    ),
+    "practicas:replicacion": (lambda o: f"/practicas/replicaciones/{o['replicacion'].pk}/", MIEMBROS),
+    "practicas:replicacion_editar": (
+        lambda o: f"/practicas/replicaciones/{o['replicacion'].pk}/editar/",
+        {**MIEMBROS, "director": 403, "integrante": 403, "lector": 403},
+    ),
+    "practicas:replicacion_practica": (
+        lambda o: f"/practicas/replicaciones/{o['replicacion'].pk}/practica/",
+        SOLO_POST,
+    ),
+    "practicas:comentar": (lambda o: f"/practicas/{o['practica'].pk}/comentarios/", SOLO_POST),
+    "practicas:exportar": (lambda o: "/practicas/exportar/", PUBLICA),
+    "practicas:imprimir": (lambda o: f"/practicas/{o['practica'].pk}/imprimir/", MIEMBROS),
+    "practicas:adjuntos_subir": (lambda o: f"/practicas/{o['practica'].pk}/adjuntos/", SOLO_POST),
+    "practicas:adjunto": (lambda o: f"/practicas/{o['practica'].pk}/adjuntos/{o['adjunto'].pk}/", MIEMBROS),
+    "practicas:adjunto_borrar": (
+        lambda o: f"/practicas/{o['practica'].pk}/adjuntos/{o['adjunto'].pk}/borrar/",
+        SOLO_POST,
+    ),
     "mesas": (lambda o: "/mesas/", MIEMBROS),
+    "mesa:preferencias_avisos": (lambda o: "/mesas/avisos/preferencias/", MIEMBROS),
+    # Mesas (tests/mesa/test_sesiones.py): org_zapallar hosts o["mesa"]; `coordinador` (not in the cast) runs it.
+    "mesa:mesa": (lambda o: f"/mesas/{o['mesa'].pk}/", EN_LA_MESA),
+    "mesa:sesion_nueva": (lambda o: f"/mesas/{o['mesa'].pk}/sesiones/nueva/", COORDINA),
+    "mesa:participacion_aceptar": (lambda o: f"/mesas/participaciones/{o['participacion'].pk}/aceptar/", SOLO_POST),
+    "mesa:sesion": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/", EN_LA_MESA),
+    "mesa:sesion_editar": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/editar/", COORDINA),
+    "mesa:punto_agregar": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/tabla/", COORDINA),
+    "mesa:sesion_convocar": (lambda o: f"/mesas/sesiones/{o['sesion_borrador'].pk}/convocar/", SOLO_POST),
+    "mesa:sesion_cancelar": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/cancelar/", COORDINA),
+    "mesa:sesion_asistencia": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/asistencia/", COORDINA),
+    "mesa:sesion_responder": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/responder/", SOLO_POST),
+    "mesa:sesion_ics": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/calendario.ics", EN_LA_MESA),
+    "mesa:rsvp": (lambda o: f"/mesas/rsvp/{o['rsvp_token']}/", PUBLICA),  # the signed link is the credential
+    # After the session (tests/mesa/test_actas.py, test_calendario_avisos.py): o["sesion_realizada"] has a
+    # published acta with an acuerdo of org_zapallar; o["sesion_con_borrador"] has a draft acta.
+    "mesa:mesa_avisos": (lambda o: f"/mesas/{o['mesa'].pk}/avisos/", COORDINA),
+    "mesa:mesa_invitar": (lambda o: f"/mesas/{o['mesa'].pk}/invitar/", COORDINA),
+    "mesa:acta": (lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta/", EN_LA_MESA),
+    "mesa:acta_redactar": (lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta/redactar/", SOLO_POST),
+    "mesa:acta_editar": (
+        lambda o: f"/mesas/sesiones/{o['sesion_con_borrador'].pk}/acta/editar/",
+        {**COORDINA, "director": 404, "integrante": 404, "lector": 404},  # a draft acta is invisible to members
+    ),
+    "mesa:acta_circular": (lambda o: f"/mesas/sesiones/{o['sesion_con_borrador'].pk}/acta/circular/", SOLO_POST),
+    "mesa:acta_comentar": (lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta/comentar/", SOLO_POST),
+    "mesa:acta_aprobar": (lambda o: f"/mesas/sesiones/{o['sesion_con_borrador'].pk}/acta/aprobar/", SOLO_POST),
+    "mesa:acta_publicar": (lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta/publicar/", SOLO_POST),
+    "mesa:acta_pdf": (lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta.pdf", EN_LA_MESA),
+    "mesa:acuerdo_nuevo": (
+        lambda o: f"/mesas/sesiones/{o['sesion_con_borrador'].pk}/acta/acuerdos/nuevo/",
+        {**COORDINA, "director": 404, "integrante": 404, "lector": 404},
+    ),
+    "mesa:mis_acuerdos": (lambda o: "/mesas/acuerdos/", MIEMBROS),
+    "mesa:acuerdo_estado": (lambda o: f"/mesas/acuerdos/{o['acuerdo'].pk}/estado/", SOLO_POST),
+    "mesa:calendario_personal": (lambda o: "/mesas/calendario/", MIEMBROS),
+    "mesa:calendario_feed": (lambda o: f"/mesas/calendario/{o['token_calendario']}.ics", PUBLICA),  # the token
 }
 # Django's admin guards itself (staff only); one representative page is checked.
 ADMIN = {**dict.fromkeys(ELENCO, 302), "admin": 200}
@@ -57,7 +185,7 @@ def test_cada_patron_de_url_tiene_su_regla():
 
 
 @pytest.fixture
-def elenco(admin, director, integrante, lector, ajeno, anonimo, org_zapallar, org_ajena):
+def elenco(admin, director, integrante, lector, ajeno, anonimo, org_zapallar, org_ajena, coordinador):
     return (
         {
             "admin": admin,
@@ -67,7 +195,14 @@ def elenco(admin, director, integrante, lector, ajeno, anonimo, org_zapallar, or
             "ajeno": ajeno,
             "anonimo": anonimo,
         },
-        {"org": org_zapallar, "org_ajena": org_ajena},
+        {
+            "org": org_zapallar,
+            "org_ajena": org_ajena,
+            **practicas_del_elenco(org_zapallar, director, replica_de=(org_ajena, ajeno)),
+            **objetos_de_acceso(org_zapallar, director, lector),
+            **diagnosticos_del_elenco(org_zapallar, director),
+            **mesa_del_elenco(org_zapallar, coordinador, director),
+        },
     )
 
 

@@ -1,6 +1,7 @@
 """Settings behave as documented: production refuses to start without its required values."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -93,3 +94,30 @@ def test_las_pruebas_corren_sobre_postgresql_y_redis():
         pytest.skip("sin DATABASE_URL: corrida local fuera de make test")
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     assert settings.CELERY_BROKER_URL.startswith("redis://")
+
+
+def test_check_deploy_en_produccion_solo_deja_la_advertencia_documentada():
+    """`check --deploy` with production settings: only HSTS preload (W021), justified in the README."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SECURE_", "SESSION_", "CSRF_")) and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="k" * 30 + "-una-clave-larga-y-aleatoria-para-la-prueba-de-despliegue",
+        ALLOWED_HOSTS="mesa.ejemplo.cl",
+        EMAIL_URL="smtp://mesa:clave@smtp.ejemplo.cl:587?tls=1",
+    )
+    resultado = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
+        cwd=RAIZ,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    salida = resultado.stdout + resultado.stderr
+    assert resultado.returncode == 0, salida
+    avisos = sorted(set(re.findall(r"\((\w+\.[EW]\d+)\)", salida)))
+    assert avisos == ["security.W021"], salida

@@ -3,6 +3,8 @@
 from django.core.management.base import BaseCommand
 
 from comunas import demo as demo_comunas
+from comunas import demo_diagnosticos
+from practicas import demo as demo_practicas
 
 
 class Command(BaseCommand):
@@ -10,6 +12,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         cuentas = demo_comunas.cargar()
+        demo_practicas.cargar()
+        demo_diagnosticos.cargar()  # diagnoses and indicators: example figures, not real CEAD data
         self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
         self.stdout.write(f"Contraseña de todas las cuentas de demostración: {demo_comunas.CLAVE_DEMO}")
         ancho = max(len(c[1]) for c in cuentas)
