@@ -2,7 +2,6 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from comunas.access import miembro_requerido
 from comunas.models import Organizacion
 from practicas import services
 from practicas.access import (
@@ -162,7 +162,7 @@ def detalle(request, pk):
     return render(request, "practicas/detalle.html", contexto)
 
 
-@login_required
+@miembro_requerido
 def nueva(request):
     if request.user.is_staff:
         organizaciones = Organizacion.objects.activas()
@@ -189,7 +189,7 @@ def nueva(request):
     return render(request, "practicas/formulario.html", {"form": form, "formset": formset, "practica": None})
 
 
-@login_required
+@miembro_requerido
 def editar(request, pk):
     practica, _ = get_practica_for(request.user, pk, need="editar")
     if practica.es_archivada:
@@ -222,7 +222,7 @@ def editar(request, pk):
     return render(request, "practicas/formulario.html", contexto)
 
 
-@login_required
+@miembro_requerido
 def publicar(request, pk):
     practica, _ = get_practica_for(request.user, pk, need="editar")
     form = PublicarForm(request.POST or None, initial={"visibilidad": practica.visibilidad})
@@ -240,7 +240,7 @@ def publicar(request, pk):
 
 
 @require_POST
-@login_required
+@miembro_requerido
 def archivar(request, pk):
     practica, _ = get_practica_for(request.user, pk, need="editar")
     try:
@@ -253,7 +253,7 @@ def archivar(request, pk):
 
 
 @require_POST
-@login_required
+@miembro_requerido
 def adjuntos_subir(request, pk):
     practica, _ = get_practica_for(request.user, pk, need="editar")
     form = AdjuntosForm(request.POST, request.FILES, max_mb=settings.PRACTICAS_ADJUNTO_MAX_MB)
@@ -271,7 +271,7 @@ def adjuntos_subir(request, pk):
 
 
 @require_POST
-@login_required
+@miembro_requerido
 def adjunto_borrar(request, pk, adjunto_pk):
     practica, _ = get_practica_for(request.user, pk, need="editar")
     adjunto = get_object_or_404(practica.adjuntos, pk=adjunto_pk)
@@ -297,7 +297,7 @@ def adjunto(request, pk, adjunto_pk):
     return respuesta
 
 
-@login_required
+@miembro_requerido
 def replicar(request, pk):
     """Replicar en mi comuna: registers the replication in one of the user's other organizations."""
     practica, roles = get_practica_for(request.user, pk)
@@ -327,7 +327,7 @@ def replicar(request, pk):
     return render(request, "practicas/replicar.html", contexto)
 
 
-@login_required
+@miembro_requerido
 def replicacion(request, pk):
     replicacion, roles = get_replicacion_for(request.user, pk)
     origen = replicacion.practica
@@ -344,7 +344,7 @@ def replicacion(request, pk):
     return render(request, "practicas/replicacion.html", contexto)
 
 
-@login_required
+@miembro_requerido
 def replicacion_editar(request, pk):
     replicacion, _ = get_replicacion_for(request.user, pk, need="editar")
     form = ReplicacionForm(request.POST or None, instance=replicacion)
@@ -364,7 +364,7 @@ def replicacion_editar(request, pk):
 
 
 @require_POST
-@login_required
+@miembro_requerido
 def replicacion_practica(request, pk):
     """Publishes the replication as a practice of its own organization (a draft to complete and publish)."""
     replicacion, _ = get_replicacion_for(request.user, pk, need="editar")
@@ -378,7 +378,7 @@ def replicacion_practica(request, pk):
 
 
 @require_POST
-@login_required
+@miembro_requerido
 def comentar(request, pk):
     practica, roles = get_practica_for(request.user, pk)
     if not puede_comentar(request.user, practica, roles):

@@ -1,3 +1,5 @@
+import re
+
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -13,10 +15,14 @@ def markdown(texto):
     return mark_safe(a_html(texto))  # noqa: S308 — sanitized by nh3 in a_html
 
 
+# Markdown emphasis, code and heading marks, which a plain-text snippet would show raw.
+MARCAS_MARKDOWN = re.compile(r"\*\*|__|\*|`+|^#{1,6}\s+", re.MULTILINE)
+
+
 @register.filter
 def resaltado(texto):
-    """Escapes the snippet, then turns the search markers into <mark>."""
-    html = escape(texto or "").replace(INICIO_MARCA, "<mark>").replace(FIN_MARCA, "</mark>")
+    """Drops Markdown marks, escapes the snippet, then turns the search markers into <mark>."""
+    html = escape(MARCAS_MARKDOWN.sub("", texto or "")).replace(INICIO_MARCA, "<mark>").replace(FIN_MARCA, "</mark>")
     return mark_safe(html)  # noqa: S308 — escaped above
 
 
