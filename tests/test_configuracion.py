@@ -56,7 +56,7 @@ def test_sin_entorno_usa_sqlite_y_broker_de_archivos():
     assert resultado.returncode == 0, resultado.stderr
     assert resultado.stdout.split() == [
         "django.db.backends.sqlite3",
-        "filesystem://",
+        "filesystem://localhost//",
         "django.core.mail.backends.filebased.EmailBackend",
     ]
 
