@@ -1,4 +1,4 @@
-"""Readiness checks behind /salud/: database, broker and the beat heartbeat."""
+"""Readiness checks behind /salud/: database, broker, the beat heartbeat and notices overdue."""
 
 from datetime import timedelta
 
@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from mesa.celery import app as celery_app
-from mesa.models import Latido
+from mesa.models import Aviso, Latido
 
 OK = "ok"
 
@@ -48,14 +48,26 @@ def revisar_beat():
     return estado, int(edad.total_seconds())
 
 
+def revisar_avisos():
+    """Returns (estado, cuántos) for notices due and unsent beyond AVISOS_ATRASO_SEGUNDOS."""
+    atrasados = Aviso.objects.atrasados().count()
+    return (OK if atrasados == 0 else "atrasados"), atrasados
+
+
 def estado_plataforma(*, con_detalle=False):
     informe = {"db": revisar_db()}
     informe["broker"], detalle_broker = revisar_broker(con_detalle=con_detalle)
     if informe["db"] == OK:
         informe["beat"], edad = revisar_beat()
+        informe["avisos"], atrasados = revisar_avisos()
     else:
         informe["beat"], edad = "desconocido", None
+        informe["avisos"], atrasados = "desconocido", None
     if con_detalle:
-        informe["detalle"] = {"broker": detalle_broker, "beat_segundos_desde_latido": edad}
-    sano = all(informe[k] == OK for k in ("db", "broker", "beat"))
+        informe["detalle"] = {
+            "broker": detalle_broker,
+            "beat_segundos_desde_latido": edad,
+            "avisos_atrasados": atrasados,
+        }
+    sano = all(informe[k] == OK for k in ("db", "broker", "beat", "avisos"))
     return sano, informe

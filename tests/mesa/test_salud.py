@@ -20,14 +20,14 @@ def _salud(client=None):
 def test_sin_latido_de_beat_responde_503():
     estado, cuerpo = _salud()
     assert estado == 503
-    assert cuerpo == {"db": "ok", "broker": "ok", "beat": "atrasado"}
+    assert cuerpo == {"db": "ok", "broker": "ok", "beat": "atrasado", "avisos": "ok"}
 
 
 def test_con_latido_reciente_responde_200():
     latido_task()  # what beat enqueues every minute, run here by hand
     estado, cuerpo = _salud()
     assert estado == 200
-    assert cuerpo == {"db": "ok", "broker": "ok", "beat": "ok"}
+    assert cuerpo == {"db": "ok", "broker": "ok", "beat": "ok", "avisos": "ok"}
 
 
 def test_latido_viejo_es_atrasado(settings):
