@@ -22,10 +22,28 @@ def _preparar_broker_filesystem(sender, **kwargs):
 
 
 def _schedule():
+    from celery.schedules import crontab
     from django.conf import settings
 
     return {
         "latido": {"task": "mesa.tasks.latido_task", "schedule": float(settings.HEARTBEAT_INTERVAL)},
+        "avisos_barrer": {
+            "task": "mesa.tasks.avisos_barrer_task",
+            "schedule": float(settings.AVISOS_BARRIDO_INTERVALO),
+        },
+        "recordatorios": {
+            "task": "mesa.tasks.recordatorios_task",
+            "schedule": float(settings.AVISOS_BARRIDO_INTERVALO),
+        },
+        "avisos_resumen_diario": {
+            "task": "mesa.tasks.avisos_resumen_diario_task",
+            "schedule": crontab(hour=settings.AVISOS_RESUMEN_HORA, minute=0),
+        },
+        # Each organization's open and overdue acuerdos, Monday morning (one notice per person per ISO week).
+        "acuerdos_semana": {
+            "task": "mesa.tasks.acuerdos_semana_task",
+            "schedule": crontab(day_of_week="mon", hour=settings.AVISOS_RESUMEN_HORA, minute=0),
+        },
     }
 
 

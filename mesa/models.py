@@ -1,6 +1,14 @@
-"""The mesa domain. For now: the beat heartbeat that /salud/ reads."""
+"""The mesa domain: mesas, their sessions (tabla, RSVP), notices (Aviso) and the beat heartbeat."""
 
+import hashlib
+import uuid
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 
 class Latido(models.Model):
@@ -15,3 +23,490 @@ class Latido(models.Model):
 
     def __str__(self):
         return f"{self.nombre}: {self.ultimo:%Y-%m-%d %H:%M:%S}"
+
+
+class PreferenciaAvisos(models.Model):
+    """How a person wants the non-essential notices: one by one, or in a daily digest."""
+
+    class Frecuencia(models.TextChoices):
+        INMEDIATA = "inmediata", "Al momento"
+        DIARIA = "diaria", "Resumen diario"
+
+    usuario = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferencia_avisos", verbose_name="usuario"
+    )
+    frecuencia = models.CharField(
+        "avisos no esenciales", max_length=10, choices=Frecuencia.choices, default=Frecuencia.INMEDIATA
+    )
+
+    class Meta:
+        verbose_name = "preferencia de avisos"
+        verbose_name_plural = "preferencias de avisos"
+
+    def __str__(self):
+        return f"{self.usuario}: {self.get_frecuencia_display()}"
+
+
+class AvisoQuerySet(models.QuerySet):
+    def por_enviar(self):
+        """Pending notices that go out one by one (not waiting for a daily digest)."""
+        return self.filter(estado=Aviso.Estado.PENDIENTE, diferido=False)
+
+    def atrasados(self, *, ahora=None, segundos=None):
+        """Due and not sent for longer than the threshold (a deferred one is due a day after it was created)."""
+        ahora = ahora or timezone.now()
+        limite = ahora - timedelta(seconds=segundos or settings.AVISOS_ATRASO_SEGUNDOS)
+        abiertos = Q(estado__in=[Aviso.Estado.PENDIENTE, Aviso.Estado.ENVIANDO])
+        return self.filter(
+            abiertos & (Q(diferido=False, creado__lt=limite) | Q(diferido=True, creado__lt=limite - timedelta(days=1)))
+        )
+
+
+class Aviso(models.Model):
+    """One e-mail to one person, rendered when its cause happened and sent (at most once) by a worker.
+
+    `clave` makes creation idempotent ("<causa>:<objeto>:<destinatario>:<versión>"); the Message-ID derives
+    from it, so a retry re-sends the same message, which mail systems recognize as a duplicate.
+    """
+
+    class Estado(models.TextChoices):
+        PENDIENTE = "pendiente", "Pendiente"
+        ENVIANDO = "enviando", "Enviando"
+        ENVIADO = "enviado", "Enviado"
+        FALLIDO = "fallido", "Fallido"
+        RESUMIDO = "resumido", "Incluido en el resumen diario"
+
+    clave = models.CharField("clave de idempotencia", max_length=255, unique=True)
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="avisos",
+        verbose_name="destinatario",
+    )
+    para = models.EmailField("correo del destinatario")
+    plantilla = models.CharField("plantilla", max_length=100)
+    asunto = models.CharField("asunto", max_length=255)
+    texto = models.TextField("texto")
+    html = models.TextField("HTML", blank=True)
+    # [{"nombre": "sesion.ics", "tipo": "text/calendar; method=REQUEST", "contenido": "...", "base64": false}]
+    adjuntos = models.JSONField("adjuntos", default=list, blank=True)
+    message_id = models.CharField("Message-ID", max_length=255)
+    esencial = models.BooleanField("esencial", default=True)
+    diferido = models.BooleanField("espera el resumen diario", default=False)
+    incluido_en = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="incluidos", verbose_name="resumen"
+    )
+    estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.PENDIENTE)
+    intentos = models.PositiveIntegerField("intentos", default=0)
+    creado = models.DateTimeField("creado", default=timezone.now, db_index=True)
+    # When the last enqueued attempt should run: the sweeper re-enqueues what is still pending well after it.
+    programado_para = models.DateTimeField("programado para", default=timezone.now)
+    reclamado_en = models.DateTimeField("tomado por un proceso el", null=True, blank=True)
+    enviado_en = models.DateTimeField("enviado el", null=True, blank=True)
+    error = models.TextField("último error", blank=True)
+    sesion = models.ForeignKey(
+        "Sesion", on_delete=models.SET_NULL, null=True, blank=True, related_name="avisos", verbose_name="sesión"
+    )
+
+    objects = AvisoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "aviso"
+        verbose_name_plural = "avisos"
+        ordering = ["-creado"]
+        indexes = [models.Index(fields=["estado", "programado_para"], name="aviso_estado_programado")]
+
+    def __str__(self):
+        return f"{self.asunto} → {self.para} ({self.get_estado_display()})"
+
+    @staticmethod
+    def message_id_para(clave):
+        dominio = urlsplit(settings.SITE_URL).hostname or "mesa.localhost"
+        return f"<{hashlib.sha256(clave.encode()).hexdigest()[:40]}@{dominio}>"
+
+
+def _recordatorios_por_defecto():
+    return [48 * 60, 2 * 60]
+
+
+class Mesa(models.Model):
+    """A round table of security directorates, hosted by one of them and run by its coordinators."""
+
+    nombre = models.CharField("nombre", max_length=200)
+    anfitriona = models.ForeignKey(
+        "comunas.Organizacion", on_delete=models.PROTECT, related_name="mesas_anfitrionas", verbose_name="anfitriona"
+    )
+    coordinadores = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="mesas_coordinadas", blank=True, verbose_name="coordinadores"
+    )
+    organizaciones = models.ManyToManyField(
+        "comunas.Organizacion",
+        through="Participacion",
+        related_name="mesas",
+        blank=True,
+        verbose_name="organizaciones miembro",
+    )
+    descripcion = models.TextField("descripción", blank=True)
+    alcance = models.TextField("alcance", blank=True)
+    creada = models.DateTimeField("creada", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "mesa"
+        verbose_name_plural = "mesas"
+        ordering = ["nombre"]
+
+    def __str__(self):
+        return self.nombre
+
+
+class Participacion(models.Model):
+    """An organization invited to a mesa; it takes part once its director(a) accepts."""
+
+    class Estado(models.TextChoices):
+        INVITADA = "invitada", "Invitada"
+        ACEPTADA = "aceptada", "Aceptada"
+
+    mesa = models.ForeignKey(Mesa, on_delete=models.CASCADE, related_name="participaciones", verbose_name="mesa")
+    organizacion = models.ForeignKey(
+        "comunas.Organizacion", on_delete=models.CASCADE, related_name="participaciones", verbose_name="organización"
+    )
+    estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.INVITADA)
+    invitada_en = models.DateTimeField("invitada el", auto_now_add=True)
+    aceptada_en = models.DateTimeField("aceptada el", null=True, blank=True)
+    aceptada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="aceptada por",
+    )
+
+    class Meta:
+        verbose_name = "participación"
+        verbose_name_plural = "participaciones"
+        ordering = ["organizacion__nombre"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mesa", "organizacion"],
+                name="participacion_unica",
+                violation_error_message="Esa organización ya fue invitada a la mesa.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organizacion} en {self.mesa} ({self.get_estado_display()})"
+
+
+class Sesion(models.Model):
+    """A meeting of a mesa. `secuencia` is the iCalendar SEQUENCE: it grows with every change sent out."""
+
+    class Tipo(models.TextChoices):
+        ORDINARIA = "ordinaria", "Ordinaria"
+        EXTRAORDINARIA = "extraordinaria", "Extraordinaria"
+
+    class Modalidad(models.TextChoices):
+        PRESENCIAL = "presencial", "Presencial"
+        EN_LINEA = "en_linea", "En línea"
+        HIBRIDA = "hibrida", "Híbrida"
+
+    class Estado(models.TextChoices):
+        BORRADOR = "borrador", "Borrador"
+        CONVOCADA = "convocada", "Convocada"
+        REALIZADA = "realizada", "Realizada"
+        CANCELADA = "cancelada", "Cancelada"
+
+    mesa = models.ForeignKey(Mesa, on_delete=models.CASCADE, related_name="sesiones", verbose_name="mesa")
+    numero = models.PositiveIntegerField("número")
+    tipo = models.CharField("tipo", max_length=15, choices=Tipo.choices, default=Tipo.ORDINARIA)
+    inicio = models.DateTimeField("inicio")
+    fin = models.DateTimeField("término")
+    modalidad = models.CharField("modalidad", max_length=10, choices=Modalidad.choices, default=Modalidad.PRESENCIAL)
+    lugar = models.CharField("lugar", max_length=250, blank=True)
+    enlace = models.URLField("enlace de la reunión", blank=True)
+    estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.BORRADOR)
+    secuencia = models.PositiveIntegerField("secuencia (iCalendar)", default=0)
+    uid = models.UUIDField("identificador de calendario", default=uuid.uuid4, unique=True, editable=False)
+    # Minutes before the start at which reminders go out.
+    recordatorios = models.JSONField("recordatorios (minutos antes)", default=_recordatorios_por_defecto, blank=True)
+    convocada_en = models.DateTimeField("convocada el", null=True, blank=True)
+    creada = models.DateTimeField("creada", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "sesión"
+        verbose_name_plural = "sesiones"
+        ordering = ["-inicio"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mesa", "numero"],
+                name="sesion_numero_unico",
+                violation_error_message="Ya hay una sesión con ese número en la mesa.",
+            ),
+            models.CheckConstraint(
+                condition=Q(fin__gt=models.F("inicio")),
+                name="sesion_fin_despues_de_inicio",
+                violation_error_message="La sesión debe terminar después de empezar.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Sesión {self.get_tipo_display().lower()} n.º {self.numero} de {self.mesa}"
+
+    @property
+    def duracion_tabla(self):
+        return sum(p.duracion_minutos for p in self.puntos.all())
+
+
+class PuntoTabla(models.Model):
+    """An item of the agenda, in order."""
+
+    sesion = models.ForeignKey(Sesion, on_delete=models.CASCADE, related_name="puntos", verbose_name="sesión")
+    orden = models.PositiveIntegerField("orden", default=0)
+    titulo = models.CharField("título", max_length=250)
+    organizacion = models.ForeignKey(
+        "comunas.Organizacion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="puntos_presentados",
+        verbose_name="organización presentadora",
+    )
+    duracion_minutos = models.PositiveIntegerField("duración (minutos)", default=15)
+
+    class Meta:
+        verbose_name = "punto de la tabla"
+        verbose_name_plural = "puntos de la tabla"
+        ordering = ["orden", "pk"]
+
+    def __str__(self):
+        return f"{self.orden}. {self.titulo}"
+
+
+class Respuesta(models.Model):
+    """A person's RSVP to a session (from the e-mail link or in the app); the last answer counts."""
+
+    class Opcion(models.TextChoices):
+        ASISTIRE = "asistire", "Asistiré"
+        NO_ASISTIRE = "no_asistire", "No asistiré"
+        TAL_VEZ = "tal_vez", "Tal vez"
+
+    class Via(models.TextChoices):
+        CORREO = "correo", "Enlace del correo"
+        APLICACION = "app", "En la plataforma"
+
+    sesion = models.ForeignKey(Sesion, on_delete=models.CASCADE, related_name="respuestas", verbose_name="sesión")
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="respuestas_sesion", verbose_name="persona"
+    )
+    opcion = models.CharField("respuesta", max_length=12, choices=Opcion.choices)
+    via = models.CharField("vía", max_length=6, choices=Via.choices, default=Via.APLICACION)
+    respondida_en = models.DateTimeField("respondida el", auto_now=True)
+
+    class Meta:
+        verbose_name = "respuesta a la convocatoria"
+        verbose_name_plural = "respuestas a la convocatoria"
+        ordering = ["usuario__nombre"]
+        constraints = [models.UniqueConstraint(fields=["sesion", "usuario"], name="respuesta_unica_por_sesion")]
+
+    def __str__(self):
+        return f"{self.usuario}: {self.get_opcion_display()} ({self.sesion})"
+
+
+class Asistencia(models.Model):
+    """Whether a convened person attended, and for which organization (attendance per person and per org)."""
+
+    sesion = models.ForeignKey(Sesion, on_delete=models.CASCADE, related_name="asistencias", verbose_name="sesión")
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="asistencias", verbose_name="persona"
+    )
+    organizacion = models.ForeignKey(
+        "comunas.Organizacion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="asistencias",
+        verbose_name="organización",
+    )
+    presente = models.BooleanField("asistió", default=False)
+    registrada_en = models.DateTimeField("registrada el", auto_now=True)
+
+    class Meta:
+        verbose_name = "asistencia"
+        verbose_name_plural = "asistencias"
+        ordering = ["organizacion__nombre", "usuario__nombre"]
+        constraints = [models.UniqueConstraint(fields=["sesion", "usuario"], name="asistencia_unica_por_sesion")]
+
+    def __str__(self):
+        return f"{self.usuario} {'asistió' if self.presente else 'no asistió'} ({self.sesion})"
+
+
+class Acta(models.Model):
+    """The minutes of a held session: borrador → en revisión (circulated for comments) → aprobada → publicada.
+
+    Attendance is not copied: it is read from `Asistencia`, so the acta always shows what was recorded.
+    """
+
+    class Estado(models.TextChoices):
+        BORRADOR = "borrador", "Borrador"
+        EN_REVISION = "en_revision", "En revisión"
+        APROBADA = "aprobada", "Aprobada"
+        PUBLICADA = "publicada", "Publicada"
+
+    sesion = models.OneToOneField(Sesion, on_delete=models.CASCADE, related_name="acta", verbose_name="sesión")
+    estado = models.CharField("estado", max_length=12, choices=Estado.choices, default=Estado.BORRADOR)
+    resumen = models.TextField("introducción", blank=True)
+    # How many times it went out for comments (part of the notices' idempotency key).
+    vueltas = models.PositiveIntegerField("vueltas de revisión", default=0)
+    redactada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="redactada por"
+    )
+    creada = models.DateTimeField("creada", auto_now_add=True)
+    circulada_en = models.DateTimeField("circulada el", null=True, blank=True)
+    aprobada_en = models.DateTimeField("aprobada el", null=True, blank=True)
+    aprobada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="aprobada por",
+    )
+    aprobada_en_sesion = models.ForeignKey(
+        Sesion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actas_aprobadas",
+        verbose_name="aprobada en la sesión",
+    )
+    publicada_en = models.DateTimeField("publicada el", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "acta"
+        verbose_name_plural = "actas"
+
+    def __str__(self):
+        return f"Acta de la {str(self.sesion)[0].lower()}{str(self.sesion)[1:]}"
+
+    @property
+    def editable(self):
+        return self.estado in (self.Estado.BORRADOR, self.Estado.EN_REVISION)
+
+
+class SeccionActa(models.Model):
+    """What was said and decided on one agenda item (or a free section, without item)."""
+
+    acta = models.ForeignKey(Acta, on_delete=models.CASCADE, related_name="secciones", verbose_name="acta")
+    punto = models.ForeignKey(
+        PuntoTabla, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="punto"
+    )
+    orden = models.PositiveIntegerField("orden", default=0)
+    titulo = models.CharField("título", max_length=250)
+    texto = models.TextField("resumen", blank=True)
+
+    class Meta:
+        verbose_name = "sección del acta"
+        verbose_name_plural = "secciones del acta"
+        ordering = ["orden", "pk"]
+
+    def __str__(self):
+        return f"{self.orden}. {self.titulo}"
+
+
+class ComentarioActa(models.Model):
+    """A member's comment on the draft while it circulates."""
+
+    acta = models.ForeignKey(Acta, on_delete=models.CASCADE, related_name="comentarios", verbose_name="acta")
+    autor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comentarios_acta", verbose_name="autor(a)"
+    )
+    texto = models.TextField("comentario")
+    creado = models.DateTimeField("creado", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "comentario al acta"
+        verbose_name_plural = "comentarios al acta"
+        ordering = ["creado", "pk"]
+
+    def __str__(self):
+        return f"{self.autor}: {self.texto[:40]}"
+
+
+class AcuerdoQuerySet(models.QuerySet):
+    def vigentes(self):
+        """Acuerdos of actas already approved (or published): drafts do not bind anyone yet."""
+        return self.filter(acta__estado__in=[Acta.Estado.APROBADA, Acta.Estado.PUBLICADA])
+
+    def abiertos(self):
+        return self.exclude(estado=Acuerdo.Estado.CUMPLIDO)
+
+    def vencidos(self, hoy=None):
+        return self.abiertos().filter(plazo__lt=hoy or timezone.localdate())
+
+
+class Acuerdo(models.Model):
+    """An agreement recorded in an acta, owned by one organization, with a deadline.
+
+    The stored state is what the people say (pendiente, en curso, cumplido); "vencido" is computed: open
+    (not cumplido) and past its deadline, so it never goes stale and nobody has to mark it.
+    """
+
+    class Estado(models.TextChoices):
+        PENDIENTE = "pendiente", "Pendiente"
+        EN_CURSO = "en_curso", "En curso"
+        CUMPLIDO = "cumplido", "Cumplido"
+
+    acta = models.ForeignKey(Acta, on_delete=models.CASCADE, related_name="acuerdos", verbose_name="acta")
+    descripcion = models.TextField("acuerdo")
+    organizacion = models.ForeignKey(
+        "comunas.Organizacion",
+        on_delete=models.PROTECT,
+        related_name="acuerdos",
+        verbose_name="organización responsable",
+    )
+    plazo = models.DateField("plazo")
+    estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.PENDIENTE)
+    cumplido_en = models.DateTimeField("cumplido el", null=True, blank=True)
+    creado = models.DateTimeField("creado", auto_now_add=True)
+
+    objects = AcuerdoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "acuerdo"
+        verbose_name_plural = "acuerdos"
+        ordering = ["plazo", "pk"]
+
+    def __str__(self):
+        return self.descripcion[:60]
+
+    @property
+    def vencido(self):
+        return self.estado != self.Estado.CUMPLIDO and self.plazo < timezone.localdate()
+
+    @property
+    def estado_visible(self):
+        return "Vencido" if self.vencido else self.get_estado_display()
+
+
+class CalendarioPersonal(models.Model):
+    """A person's secret iCal feed. Only the SHA-256 of the token is kept: the URL is shown once."""
+
+    usuario = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendario_personal", verbose_name="usuario"
+    )
+    token_hash = models.CharField("huella del token", max_length=64, unique=True)
+    creado = models.DateTimeField("creado", auto_now_add=True)
+    usado_en = models.DateTimeField("último uso", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "calendario personal"
+        verbose_name_plural = "calendarios personales"
+
+    def __str__(self):
+        return f"Calendario de {self.usuario}"
+
+    @staticmethod
+    def huella(token):
+        return hashlib.sha256(token.encode()).hexdigest()

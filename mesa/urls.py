@@ -12,6 +12,7 @@ urlpatterns = [
     path("cuenta/", include("comunas.urls_cuenta")),
     path("practicas/", include("practicas.urls")),
     path("mesas/", views.mesas, name="mesas"),
+    path("mesas/", include("mesa.urls_mesa")),
     path("salud/", views.salud, name="salud"),
     path("admin/", admin.site.urls),
 ]

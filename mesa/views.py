@@ -1,9 +1,23 @@
-from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from comunas.access import miembro_requerido
+from mesa import calendario, services
+from mesa.access import get_mesa_for, get_participacion_for, get_sesion_for, mesas_visibles, puede_coordinar
+from mesa.forms import (
+    AsistenciaForm,
+    CancelarSesionForm,
+    PreferenciaAvisosForm,
+    PuntoTablaForm,
+    RespuestaForm,
+    SesionForm,
+)
+from mesa.models import Acta, Participacion, PreferenciaAvisos, Respuesta, Sesion
 from mesa.salud import estado_plataforma
 
 
@@ -15,6 +29,233 @@ def salud(request):
     return JsonResponse(informe, status=200 if sano else 503, json_dumps_params={"ensure_ascii": False})
 
 
-@login_required
+def _primer_error(error):
+    return error.messages[0] if error.messages else "No se pudo completar la acción."
+
+
+def _aplicar_errores(form, error):
+    for campo, mensajes in getattr(error, "message_dict", {"__all__": error.messages}).items():
+        form.add_error(campo if campo in form.fields else None, mensajes)
+
+
+@miembro_requerido
 def mesas(request):
-    return render(request, "mesa/mesas.html")
+    """The mesas the user takes part in (all of them, for staff)."""
+    lista = (
+        mesas_visibles(request.user)
+        .select_related("anfitriona")
+        .annotate(
+            miembros=Count("participaciones", filter=Q(participaciones__estado="aceptada"), distinct=True),
+            sesiones_convocadas=Count("sesiones", filter=Q(sesiones__estado="convocada"), distinct=True),
+        )
+    )
+    # Invitations its director(a) can accept (services.participacion_aceptar through the gate).
+    dirige = request.user.membresias.filter(rol="director").values("organizacion_id")
+    invitaciones = Participacion.objects.filter(
+        organizacion__in=dirige, estado=Participacion.Estado.INVITADA
+    ).select_related("mesa", "organizacion")
+    return render(request, "mesa/mesas.html", {"mesas": lista, "invitaciones": invitaciones})
+
+
+@miembro_requerido
+def mesa(request, pk):
+    mesa = get_mesa_for(request.user, pk)
+    coordina = puede_coordinar(request.user, mesa)
+    sesiones = mesa.sesiones.all() if coordina else mesa.sesiones.exclude(estado=Sesion.Estado.BORRADOR)
+    contexto = {
+        "mesa": mesa,
+        "coordina": coordina,
+        "sesiones": sesiones,
+        "participaciones": mesa.participaciones.select_related("organizacion"),
+        "coordinadores": mesa.coordinadores.all(),
+    }
+    return render(request, "mesa/mesa.html", contexto)
+
+
+@require_POST
+@miembro_requerido
+def participacion_aceptar(request, pk):
+    participacion = get_participacion_for(request.user, pk)
+    try:
+        services.participacion_aceptar(participacion=participacion, por=request.user)
+    except ValidationError as error:
+        messages.error(request, _primer_error(error))
+    else:
+        messages.success(request, f"{participacion.organizacion} ahora participa en {participacion.mesa}.")
+    return redirect("mesas")
+
+
+@miembro_requerido
+def sesion_nueva(request, pk):
+    mesa = get_mesa_for(request.user, pk, need="coordinar")
+    form = SesionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sesion = services.sesion_crear(mesa=mesa, por=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _aplicar_errores(form, error)
+        else:
+            messages.success(request, f"Sesión n.º {sesion.numero} creada en borrador. Agregue la tabla y convoque.")
+            return redirect("mesa:sesion", pk=sesion.pk)
+    contexto = {"form": form, "mesa": mesa, "titulo": "Nueva sesión", "boton": "Crear la sesión"}
+    return render(request, "mesa/formulario.html", contexto)
+
+
+@miembro_requerido
+def sesion(request, pk):
+    sesion = get_sesion_for(request.user, pk)
+    coordina = puede_coordinar(request.user, sesion.mesa)
+    mia = Respuesta.objects.filter(sesion=sesion, usuario=request.user).first()
+    contexto = {
+        "sesion": sesion,
+        "mesa": sesion.mesa,
+        "coordina": coordina,
+        "puntos": sesion.puntos.select_related("organizacion"),
+        "mi_respuesta": mia,
+        "convocado": services.convocados(sesion).filter(pk=request.user.pk).exists(),
+        "form_respuesta": RespuestaForm(initial={"opcion": mia.opcion if mia else None}),
+        "asistencia": services.asistencia_por_organizacion(sesion),
+        "acta": Acta.objects.filter(sesion=sesion).first(),
+    }
+    if coordina:
+        contexto["por_organizacion"] = services.respuestas_por_organizacion(sesion)
+        contexto["avisos"] = sesion.avisos.select_related("usuario").order_by("para", "-creado")
+        contexto["estados_avisos"] = dict(sesion.avisos.values_list("estado").annotate(n=Count("pk")))
+    return render(request, "mesa/sesion.html", contexto)
+
+
+@miembro_requerido
+def sesion_editar(request, pk):
+    sesion = get_sesion_for(request.user, pk, need="coordinar")
+    form = SesionForm(request.POST or None, instance=Sesion.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sesion_editar(sesion=sesion, por=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _aplicar_errores(form, error)
+        else:
+            aviso = " Se envió la actualización a los convocados." if sesion.estado == Sesion.Estado.CONVOCADA else ""
+            messages.success(request, f"Sesión guardada.{aviso}")
+            return redirect("mesa:sesion", pk=pk)
+    contexto = {"form": form, "mesa": sesion.mesa, "sesion": sesion, "titulo": f"Editar {sesion}", "boton": "Guardar"}
+    return render(request, "mesa/formulario.html", contexto)
+
+
+@miembro_requerido
+def punto_agregar(request, pk):
+    sesion = get_sesion_for(request.user, pk, need="coordinar")
+    form = PuntoTablaForm(request.POST or None, mesa=sesion.mesa)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.punto_agregar(sesion=sesion, por=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _aplicar_errores(form, error)
+        else:
+            messages.success(request, "Punto agregado a la tabla.")
+            return redirect("mesa:sesion", pk=pk)
+    contexto = {"form": form, "mesa": sesion.mesa, "sesion": sesion, "titulo": "Agregar un punto a la tabla"}
+    return render(request, "mesa/formulario.html", {**contexto, "boton": "Agregar"})
+
+
+@require_POST
+@miembro_requerido
+def sesion_convocar(request, pk):
+    sesion = get_sesion_for(request.user, pk, need="coordinar")
+    try:
+        services.sesion_convocar(sesion=sesion, por=request.user)
+    except ValidationError as error:
+        messages.error(request, _primer_error(error))
+    else:
+        messages.success(request, "Sesión convocada: las invitaciones se están enviando.")
+    return redirect("mesa:sesion", pk=pk)
+
+
+@miembro_requerido
+def sesion_cancelar(request, pk):
+    sesion = get_sesion_for(request.user, pk, need="coordinar")
+    form = CancelarSesionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sesion_cancelar(sesion=sesion, por=request.user, motivo=form.cleaned_data["motivo"])
+        except ValidationError as error:
+            messages.error(request, _primer_error(error))
+        else:
+            messages.success(request, "Sesión cancelada.")
+        return redirect("mesa:sesion", pk=pk)
+    contexto = {"form": form, "mesa": sesion.mesa, "sesion": sesion, "titulo": f"Cancelar {sesion}"}
+    return render(request, "mesa/formulario.html", {**contexto, "boton": "Cancelar la sesión"})
+
+
+@miembro_requerido
+def sesion_asistencia(request, pk):
+    sesion = get_sesion_for(request.user, pk, need="coordinar")
+    personas = services.convocados(sesion)
+    marcados = sesion.asistencias.filter(presente=True).values_list("usuario_id", flat=True)
+    if not sesion.asistencias.exists():  # first time: those who said they would come
+        marcados = sesion.respuestas.filter(opcion=Respuesta.Opcion.ASISTIRE).values_list("usuario_id", flat=True)
+    form = AsistenciaForm(request.POST or None, personas=personas, initial={"presentes": [str(pk) for pk in marcados]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.asistencia_registrar(sesion=sesion, por=request.user, presentes=form.cleaned_data["presentes"])
+        except ValidationError as error:
+            messages.error(request, _primer_error(error))
+        else:
+            messages.success(request, "Asistencia registrada; la sesión queda como realizada.")
+            return redirect("mesa:sesion", pk=pk)
+    contexto = {"form": form, "mesa": sesion.mesa, "sesion": sesion, "titulo": f"Asistencia: {sesion}"}
+    return render(request, "mesa/formulario.html", {**contexto, "boton": "Guardar la asistencia"})
+
+
+@require_POST
+@miembro_requerido
+def sesion_responder(request, pk):
+    sesion = get_sesion_for(request.user, pk)
+    form = RespuestaForm(request.POST)
+    if form.is_valid():
+        try:
+            services.respuesta_registrar(sesion=sesion, usuario=request.user, opcion=form.cleaned_data["opcion"])
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _primer_error(error) if isinstance(error, ValidationError) else str(error))
+        else:
+            messages.success(request, "Respuesta registrada.")
+    return redirect("mesa:sesion", pk=pk)
+
+
+@miembro_requerido
+def sesion_ics(request, pk):
+    """ "Add to calendar": the same UID and SEQUENCE as the invitations, so calendars merge them."""
+    sesion = get_sesion_for(request.user, pk)
+    cancelada = sesion.estado == Sesion.Estado.CANCELADA
+    ics = calendario.calendario([calendario.evento(sesion, cancelada=cancelada)], metodo=calendario.PUBLISH)
+    respuesta = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    respuesta["Content-Disposition"] = f'attachment; filename="sesion-{sesion.numero}.ics"'
+    return respuesta
+
+
+@never_cache
+def rsvp(request, token):
+    """One-click answer from the e-mail: the signed token says who, which session and what; no login.
+
+    It records on GET on purpose (one click from any mail client). A link scanner or prefetcher that opens
+    it can do no harm beyond recording that same person's own answer to that session: the token is bound
+    to the person, the session and the option, so it cannot answer for anyone else, and repeating it is
+    idempotent (the last answer counts, and the person can change it in the app at any time).
+    """
+    try:
+        usuario_id, sesion_id, opcion = services.rsvp_leer(token)
+        respuesta = services.rsvp_registrar(usuario_id=usuario_id, sesion_id=sesion_id, opcion=opcion)
+    except (ValidationError, PermissionDenied) as error:
+        mensaje = _primer_error(error) if isinstance(error, ValidationError) else str(error)
+        return render(request, "mesa/rsvp.html", {"error": mensaje}, status=400)
+    return render(request, "mesa/rsvp.html", {"respuesta": respuesta, "sesion": respuesta.sesion})
+
+
+@miembro_requerido
+def preferencias_avisos(request):
+    actual = PreferenciaAvisos.objects.filter(usuario=request.user).values_list("frecuencia", flat=True).first()
+    form = PreferenciaAvisosForm(request.POST or None, initial={"frecuencia": actual or "inmediata"})
+    if request.method == "POST" and form.is_valid():
+        services.preferencia_avisos_guardar(usuario=request.user, frecuencia=form.cleaned_data["frecuencia"])
+        messages.success(request, "Preferencia de avisos guardada.")
+        return redirect("mesa:preferencias_avisos")
+    return render(request, "mesa/preferencias_avisos.html", {"form": form})

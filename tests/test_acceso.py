@@ -146,10 +146,7 @@ REGLAS = {
     "mesa:mesa_invitar": (lambda o: f"/mesas/{o['mesa'].pk}/invitar/", COORDINA),
     "mesa:acta": (lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta/", EN_LA_MESA),
     "mesa:acta_redactar": (lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta/redactar/", SOLO_POST),
-    "mesa:acta_editar": (
-        lambda o: f"/mesas/sesiones/{o['sesion_con_borrador'].pk}/acta/editar/",
-        {**COORDINA, "director": 404, "integrante": 404, "lector": 404},  # a draft acta is invisible to members
-    ),
+    "mesa:acta_editar": (lambda o: f"/mesas/sesiones/{o['sesion_con_borrador'].pk}/acta/editar/", COORDINA),
     "mesa:acta_circular": (lambda o: f"/mesas/sesiones/{o['sesion_con_borrador'].pk}/acta/circular/", SOLO_POST),
     "mesa:acta_comentar": (lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta/comentar/", SOLO_POST),
     "mesa:acta_aprobar": (lambda o: f"/mesas/sesiones/{o['sesion_con_borrador'].pk}/acta/aprobar/", SOLO_POST),
@@ -157,7 +154,7 @@ REGLAS = {
     "mesa:acta_pdf": (lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta.pdf", EN_LA_MESA),
     "mesa:acuerdo_nuevo": (
         lambda o: f"/mesas/sesiones/{o['sesion_con_borrador'].pk}/acta/acuerdos/nuevo/",
-        {**COORDINA, "director": 404, "integrante": 404, "lector": 404},
+        COORDINA,
     ),
     "mesa:mis_acuerdos": (lambda o: "/mesas/acuerdos/", MIEMBROS),
     "mesa:acuerdo_estado": (lambda o: f"/mesas/acuerdos/{o['acuerdo'].pk}/estado/", SOLO_POST),

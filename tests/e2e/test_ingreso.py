@@ -8,6 +8,16 @@ from comunas.demo import CLAVE_DEMO
 from tests.e2e.conftest import violaciones_graves
 
 
+def codigo_de_la_clave(secreto):
+    """What the authenticator app shows for the base32 key written on the enrollment page."""
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    clave = "".join(secreto.split()).upper()
+    return f"{totp(b32decode(clave + '=' * (-len(clave) % 8))):06d}"
+
+
 @pytest.fixture
 def demo(e2e_db):
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -25,6 +35,16 @@ def test_la_coordinadora_ingresa_y_ve_su_inicio(live_server, page, demo):
     page.get_by_label("Correo electrónico").fill("coordinacion@zapallar.example")
     page.get_by_label("Contraseña").fill(CLAVE_DEMO)
     page.get_by_role("button", name="Ingresar").click()
+
+    # Mesa coordinators must use two-step verification: at first sign-in she sets up her app, typing the
+    # key shown on the page into it (here: computing the code from that key).
+    expect(page.get_by_role("heading", name="Activar la verificación en dos pasos")).to_be_visible()
+    assert violaciones_graves(page) == []
+    secreto = page.locator("code.user-select-all").inner_text()
+    page.get_by_label("Código de 6 dígitos").fill(codigo_de_la_clave(secreto))
+    page.get_by_role("button", name="Activar").click()
+    expect(page.get_by_role("heading", name="Sus códigos de recuperación")).to_be_visible()
+    page.get_by_role("link", name="Ya los guardé, continuar").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Hola, Carolina")
     expect(page.get_by_text("Dirección de Seguridad Pública de Zapallar").first).to_be_visible()
@@ -44,4 +64,5 @@ def test_un_error_de_ingreso_se_explica_y_se_puede_corregir(live_server, page, d
     expect(page.get_by_label("Correo electrónico")).to_have_value("coordinacion@zapallar.example")
     page.get_by_label("Contraseña").fill(CLAVE_DEMO)
     page.get_by_role("button", name="Ingresar").click()
-    expect(page).to_have_url(live_server.url + "/inicio/")
+    # Signed in: a coordinator without an authenticator is taken to set it up before going on.
+    expect(page).to_have_url(live_server.url + "/cuenta/seguridad/activar/?next=/inicio/")

@@ -46,3 +46,24 @@ def test_demo_crea_la_mesa_de_zapallar_y_es_idempotente(capsys):
     assert CLAVE_DEMO in salida
     for email in Usuario.objects.values_list("email", flat=True):
         assert email in salida
+
+
+def test_demo_de_la_mesa_de_zapallar(capsys):
+    from mesa.models import Acta, Acuerdo, Asistencia, Aviso, Mesa, Sesion
+
+    call_command("demo")
+    call_command("demo")  # idempotent
+    [mesa] = Mesa.objects.all()
+    assert mesa.anfitriona.comuna.nombre == "Zapallar"
+    assert list(mesa.coordinadores.values_list("email", flat=True)) == ["coordinacion@zapallar.example"]
+    assert mesa.participaciones.filter(estado="aceptada").count() == 9  # the host and the 8 other directorates
+    primera, segunda = mesa.sesiones.order_by("numero")
+    assert primera.estado == Sesion.Estado.REALIZADA and segunda.estado == Sesion.Estado.CONVOCADA
+    assert Asistencia.objects.filter(sesion=primera, presente=True).count() >= 10
+    assert primera.acta.estado == Acta.Estado.APROBADA
+    assert [s.texto != "" for s in primera.acta.secciones.all()] == [True, True, True]
+    assert Acuerdo.objects.filter(acta=primera.acta).count() == 3
+    assert segunda.puntos.count() == 3
+    assert Aviso.objects.filter(sesion=segunda, clave__startswith="convocatoria").count() == len(
+        {a.para for a in Aviso.objects.filter(sesion=segunda)}
+    )

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from comunas import demo as demo_comunas
 from comunas import demo_diagnosticos
+from mesa import demo as demo_mesa
 from practicas import demo as demo_practicas
 
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         cuentas = demo_comunas.cargar()
         demo_practicas.cargar()
         demo_diagnosticos.cargar()  # diagnoses and indicators: example figures, not real CEAD data
+        demo_mesa.cargar()  # the Zapallar mesa: first session held (acta, acuerdos), the next one convened
         self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
         self.stdout.write(f"Contraseña de todas las cuentas de demostración: {demo_comunas.CLAVE_DEMO}")
         ancho = max(len(c[1]) for c in cuentas)

@@ -1,0 +1,90 @@
+"""iCalendar (.ics) for sessions: one stable UID per session, SEQUENCE from `Sesion.secuencia`, times in
+America/Santiago with its VTIMEZONE, METHOD:REQUEST to invite or update and METHOD:CANCEL to cancel."""
+
+from datetime import date
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress, vText
+
+ZONA = ZoneInfo(settings.TIME_ZONE)
+REQUEST = "REQUEST"
+CANCEL = "CANCEL"
+PUBLISH = "PUBLISH"
+
+
+def uid_de(sesion):
+    return f"sesion-{sesion.uid}@{urlsplit(settings.SITE_URL).hostname or 'mesa.localhost'}"
+
+
+def _descripcion(sesion, puntos):
+    lineas = [str(sesion.mesa), ""]
+    if puntos:
+        lineas.append("Tabla:")
+        lineas += [f"{i}. {p.titulo} ({p.duracion_minutos} min)" for i, p in enumerate(puntos, start=1)]
+        lineas.append("")
+    if sesion.enlace:
+        lineas.append(f"Enlace de la reunión: {sesion.enlace}")
+    lineas.append(f"Detalle: {settings.SITE_URL}{reverse('mesa:sesion', args=[sesion.pk])}")
+    return "\n".join(lineas)
+
+
+def evento(sesion, *, cancelada=False, asistente=None):
+    puntos = list(sesion.puntos.all())
+    ev = Event()
+    ev.add("uid", uid_de(sesion))
+    ev.add("sequence", sesion.secuencia)
+    ev.add("dtstamp", timezone.now())
+    ev.add("dtstart", sesion.inicio.astimezone(ZONA))
+    ev.add("dtend", sesion.fin.astimezone(ZONA))
+    ev.add("summary", str(sesion))
+    ev.add("description", _descripcion(sesion, puntos))
+    ev.add("location", sesion.lugar or sesion.enlace or sesion.get_modalidad_display())
+    ev.add("url", f"{settings.SITE_URL}{reverse('mesa:sesion', args=[sesion.pk])}")
+    ev.add("status", "CANCELLED" if cancelada else "CONFIRMED")
+    nombre, correo = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizador = vCalAddress(f"mailto:{correo}")
+    organizador.params["cn"] = vText(f"Coordinación de {sesion.mesa}")
+    ev.add("organizer", organizador)
+    if asistente is not None:
+        persona = vCalAddress(f"mailto:{asistente.email}")
+        persona.params["cn"] = vText(asistente.nombre or asistente.email)
+        persona.params["role"] = vText("REQ-PARTICIPANT")
+        persona.params["partstat"] = vText("NEEDS-ACTION")
+        persona.params["rsvp"] = vText("FALSE")  # answers go through the signed links, not iMIP replies
+        ev.add("attendee", persona, encode=0)
+    return ev
+
+
+def calendario(eventos, *, metodo=None, nombre=None):
+    cal = Calendar()
+    cal.add("prodid", "-//Mesa//Sesiones de mesas de seguridad//ES")
+    cal.add("version", "2.0")
+    if metodo:
+        cal.add("method", metodo)
+    if nombre:
+        cal.add("x-wr-calname", nombre)
+    cal.add("x-wr-timezone", settings.TIME_ZONE)
+    for ev in eventos:
+        cal.add_component(ev)
+    if eventos:
+        anio = min(ev.start for ev in eventos).year
+        cal.add_missing_timezones(first_date=date(anio - 1, 1, 1), last_date=date(anio + 2, 1, 1))
+    return cal.to_ical().decode()
+
+
+def ics_sesion(sesion, *, metodo=REQUEST, asistente=None):
+    return calendario([evento(sesion, cancelada=metodo == CANCEL, asistente=asistente)], metodo=metodo)
+
+
+def adjunto_ics(sesion, *, metodo=REQUEST, asistente=None):
+    """The attachment as `aviso_crear` stores it (so a retry sends the same bytes)."""
+    return {
+        "nombre": "cancelacion.ics" if metodo == CANCEL else "invitacion.ics",
+        "tipo": f"text/calendar; method={metodo}",
+        "contenido": ics_sesion(sesion, metodo=metodo, asistente=asistente),
+    }

@@ -1,0 +1,135 @@
+"""Demo data of the mesa (after comunas.demo): the Zapallar mesa, its first session held (attendance, an
+approved acta with acuerdos) and the next one convened.
+
+Idempotent: the mesa is looked up by name and each session by number; what exists is left as it is.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from comunas.demo import COORDINADORA, DIRECCIONES
+from comunas.models import Organizacion, Usuario
+from mesa import services, services_actas
+from mesa.models import Mesa, Participacion, PuntoTabla, Sesion
+
+NOMBRE = "Mesa de buenas prácticas en seguridad pública"
+DESCRIPCION = (
+    "Convocada por la Dirección de Seguridad Pública de Zapallar para intercambiar experiencias exitosas, "
+    "compartir diagnósticos territoriales y coordinar nuevas líneas de acción contra delitos e incivilidades."
+)
+ALCANCE = (
+    "Una plataforma de implementación táctica: las experiencias compartidas se vuelven planes de acción "
+    "replicables, adaptables a cada comuna. Un laboratorio de políticas reales."
+)
+# (título, correo del director(a) de la organización presentadora, minutos, texto del acta)
+TABLA_PRIMERA = [
+    (
+        "Bienvenida y propósito de la mesa",
+        "director@zapallar.example",
+        20,
+        "Zapallar presentó el propósito de la mesa y la periodicidad mensual de las sesiones.",
+    ),
+    (
+        "Diagnóstico provincial de incivilidades",
+        "director@prov-petorca.example",
+        40,
+        "Petorca mostró el aumento de ruidos molestos y consumo de alcohol en la vía pública en temporada estival.",
+    ),
+    (
+        "Experiencia: patrullaje preventivo en el borde costero",
+        "director@algarrobo.example",
+        30,
+        "Algarrobo compartió su protocolo de rondas mixtas con Carabineros en fines de semana largos.",
+    ),
+]
+TABLA_SEGUNDA = [
+    ("Aprobación del acta de la sesión anterior", "director@zapallar.example", 10),
+    ("Avance de los acuerdos", "director@zapallar.example", 30),
+    ("Experiencia: mediación vecinal en Quilpué", "director@quilpue.example", 40),
+]
+# (acuerdo, correo del director(a) responsable, días de plazo desde la sesión)
+ACUERDOS = [
+    ("Compartir con la mesa el protocolo de rondas del borde costero.", "director@algarrobo.example", 10),
+    (
+        "Consolidar las cifras de incivilidades de la provincia para la próxima sesión.",
+        "director@prov-petorca.example",
+        40,
+    ),
+    ("Proponer un formato común de diagnóstico comunal.", "director@zapallar.example", 60),
+]
+
+
+def _org(email_director):
+    return Organizacion.objects.get(membresias__usuario__email=email_director, membresias__rol="director")
+
+
+def _a_las(dias, hora):
+    dia = timezone.localdate() + timedelta(days=dias)
+    return timezone.make_aware(datetime.combine(dia, time(hora, 0)))
+
+
+def _sesion(mesa, numero, *, dias, tabla, estado):
+    sesion, creada = Sesion.objects.get_or_create(
+        mesa=mesa,
+        numero=numero,
+        defaults={
+            "inicio": _a_las(dias, 10),
+            "fin": _a_las(dias, 12),
+            "modalidad": Sesion.Modalidad.HIBRIDA,
+            "lugar": "Salón del Concejo, Municipalidad de Zapallar",
+            "enlace": "https://reuniones.example/mesa-zapallar",
+            "estado": estado,
+        },
+    )
+    if creada:
+        for orden, (titulo, email, minutos, *_) in enumerate(tabla, start=1):
+            PuntoTabla.objects.create(
+                sesion=sesion, orden=orden, titulo=titulo, organizacion=_org(email), duracion_minutos=minutos
+            )
+    return sesion, creada
+
+
+@transaction.atomic
+def cargar():
+    """Creates what is missing of the Zapallar mesa; returns it."""
+    coordinadora = Usuario.objects.get(email=COORDINADORA[0])
+    zapallar = _org(DIRECCIONES[0][4])
+    mesa = Mesa.objects.filter(nombre=NOMBRE, anfitriona=zapallar).first()
+    if mesa is None:
+        mesa = services.mesa_crear(
+            nombre=NOMBRE, anfitriona=zapallar, por=coordinadora, descripcion=DESCRIPCION, alcance=ALCANCE
+        )
+    for _, _, _, _, email, *_ in DIRECCIONES[1:]:
+        Participacion.objects.get_or_create(
+            mesa=mesa,
+            organizacion=_org(email),
+            defaults={"estado": Participacion.Estado.ACEPTADA, "aceptada_en": timezone.now()},
+        )
+
+    # The first session, held two weeks ago: written as rows (no notices go out for the past).
+    primera, creada = _sesion(mesa, 1, dias=-14, tabla=TABLA_PRIMERA, estado=Sesion.Estado.CONVOCADA)
+    if creada:
+        presentes = [u.pk for u in services.convocados(primera) if not u.email.startswith(("prevencion", "apoyo"))]
+        services.asistencia_registrar(sesion=primera, por=coordinadora, presentes=presentes)
+        acta = services_actas.acta_redactar(sesion=primera, por=coordinadora)
+        textos = {s.pk: TABLA_PRIMERA[s.orden - 1][3] for s in acta.secciones.all()}
+        services_actas.acta_guardar(
+            acta=acta, por=coordinadora, resumen="Sesión constitutiva de la mesa.", textos=textos
+        )
+        for texto, email, dias in ACUERDOS:
+            services_actas.acuerdo_agregar(
+                acta=acta,
+                por=coordinadora,
+                descripcion=texto,
+                organizacion=_org(email),
+                plazo=timezone.localdate(primera.inicio) + timedelta(days=dias),
+            )
+        services_actas.acta_aprobar(acta=acta, por=coordinadora)
+
+    # The next one, in two weeks, convened (the invitations are notices like any other).
+    segunda, creada = _sesion(mesa, 2, dias=14, tabla=TABLA_SEGUNDA, estado=Sesion.Estado.BORRADOR)
+    if creada:
+        services.sesion_convocar(sesion=segunda, por=coordinadora)
+    return mesa

@@ -1,0 +1,160 @@
+from django import forms
+
+from comunas.models import Organizacion
+from mesa.models import Acuerdo, Aviso, Participacion, PreferenciaAvisos, PuntoTabla, Respuesta, Sesion
+
+
+class PreferenciaAvisosForm(forms.Form):
+    frecuencia = forms.ChoiceField(
+        label="Avisos no esenciales",
+        choices=PreferenciaAvisos.Frecuencia.choices,
+        widget=forms.RadioSelect,
+        help_text="Las convocatorias, cambios y cancelaciones de sesiones llegan siempre al momento.",
+    )
+
+
+class _FechaHora(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class SesionForm(forms.ModelForm):
+    recordatorios = forms.CharField(
+        label="Recordatorios (horas antes del inicio)",
+        initial="48, 2",
+        required=False,
+        help_text="Separadas por comas; déjelo vacío para no enviar recordatorios.",
+    )
+
+    class Meta:
+        model = Sesion
+        fields = ["tipo", "inicio", "fin", "modalidad", "lugar", "enlace", "recordatorios"]
+        widgets = {"inicio": _FechaHora(), "fin": _FechaHora()}
+        help_texts = {"inicio": "Hora de Chile continental.", "enlace": "Para sesiones en línea o híbridas."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["recordatorios"] = ", ".join(f"{m / 60:g}" for m in self.instance.recordatorios)
+
+    def clean_recordatorios(self):
+        try:
+            horas = [float(h) for h in self.cleaned_data["recordatorios"].split(",") if h.strip()]
+        except ValueError:
+            raise forms.ValidationError("Escriba números de horas separados por comas, por ejemplo: 48, 2.") from None
+        if any(h <= 0 or h > 24 * 30 for h in horas):
+            raise forms.ValidationError("Cada recordatorio debe estar entre 0 y 720 horas antes.")
+        return sorted({round(h * 60) for h in horas}, reverse=True)
+
+
+class PuntoTablaForm(forms.ModelForm):
+    class Meta:
+        model = PuntoTabla
+        fields = ["titulo", "organizacion", "duracion_minutos"]
+
+    def __init__(self, *args, mesa, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizacion"].queryset = Organizacion.objects.filter(
+            participaciones__mesa=mesa, participaciones__estado=Participacion.Estado.ACEPTADA
+        )
+        self.fields["organizacion"].required = False
+
+
+class CancelarSesionForm(forms.Form):
+    motivo = forms.CharField(label="Motivo (se incluye en el aviso)", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RespuestaForm(forms.Form):
+    opcion = forms.ChoiceField(label="¿Asistirá?", choices=Respuesta.Opcion.choices, widget=forms.RadioSelect)
+
+
+class AsistenciaForm(forms.Form):
+    presentes = forms.MultipleChoiceField(
+        label="Asistieron", widget=forms.CheckboxSelectMultiple, required=False, choices=()
+    )
+
+    def __init__(self, *args, personas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["presentes"].choices = [(p.pk, f"{p.nombre} ({p.email})") for p in personas]
+
+
+class ActaForm(forms.Form):
+    """The introduction plus one text field per section (named seccion_<id>)."""
+
+    resumen = forms.CharField(
+        label="Introducción",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Contexto general de la sesión (opcional).",
+    )
+
+    def __init__(self, *args, secciones, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.secciones = list(secciones)
+        for seccion in self.secciones:
+            self.fields[f"seccion_{seccion.pk}"] = forms.CharField(
+                label=f"{seccion.orden}. {seccion.titulo}",
+                required=False,
+                initial=seccion.texto,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+
+    def textos(self):
+        return {s.pk: self.cleaned_data.get(f"seccion_{s.pk}", "") for s in self.secciones}
+
+
+class ComentarioActaForm(forms.Form):
+    texto = forms.CharField(label="Su comentario", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class AprobarActaForm(forms.Form):
+    en_sesion = forms.ModelChoiceField(
+        label="Aprobada en",
+        queryset=Sesion.objects.none(),
+        required=False,
+        empty_label="Aprobada por la coordinación (ahora)",
+    )
+
+    def __init__(self, *args, acta, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["en_sesion"].queryset = Sesion.objects.filter(
+            mesa=acta.sesion.mesa, estado=Sesion.Estado.REALIZADA, inicio__gt=acta.sesion.inicio
+        ).order_by("inicio")
+
+
+class AcuerdoForm(forms.Form):
+    descripcion = forms.CharField(label="Acuerdo", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    organizacion = forms.ModelChoiceField(label="Organización responsable", queryset=Organizacion.objects.none())
+    plazo = forms.DateField(label="Plazo", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, mesa, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizacion"].queryset = Organizacion.objects.filter(
+            participaciones__mesa=mesa, participaciones__estado=Participacion.Estado.ACEPTADA
+        ).order_by("nombre")
+
+
+class EstadoAcuerdoForm(forms.Form):
+    estado = forms.ChoiceField(label="Estado", choices=Acuerdo.Estado.choices)
+
+
+class InvitarOrganizacionForm(forms.Form):
+    organizacion = forms.ModelChoiceField(
+        label="Organización",
+        queryset=Organizacion.objects.none(),
+        help_text="Direcciones de seguridad activas que aún no están en la mesa.",
+    )
+
+    def __init__(self, *args, mesa, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizacion"].queryset = (
+            Organizacion.objects.filter(estado=Organizacion.Estado.ACTIVA)
+            .exclude(participaciones__mesa=mesa)
+            .order_by("nombre")
+        )
+
+
+class FiltroAvisosForm(forms.Form):
+    estado = forms.ChoiceField(label="Estado", choices=[("", "Todos"), *Aviso.Estado.choices], required=False)

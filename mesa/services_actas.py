@@ -1,0 +1,317 @@
+"""Writes after the session: the acta (draft, comments, approval, publication), its acuerdos, the weekly
+acuerdos digest, invitations to organizations, and the personal calendar feed token."""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from comunas.models import Membresia, Organizacion, Usuario
+from mesa.models import (
+    Acta,
+    Acuerdo,
+    CalendarioPersonal,
+    ComentarioActa,
+    Participacion,
+    SeccionActa,
+    Sesion,
+)
+from mesa.notifications import aviso_crear
+from mesa.services import _exigir_coordinacion, convocados
+
+
+def _url(nombre, *args):
+    return f"{settings.SITE_URL}{reverse(nombre, args=args)}"
+
+
+def _bloquear(acta):
+    return Acta.objects.select_for_update().select_related("sesion__mesa").get(pk=acta.pk)
+
+
+def _avisar_miembros(acta, *, plantilla, causa, extra=None):
+    """One notice per convened person (every active member of the participating organizations)."""
+    sesion = acta.sesion
+    contexto = {
+        "acta": acta,
+        "sesion": sesion,
+        "mesa": sesion.mesa,
+        "url_acta": _url("mesa:acta", sesion.pk),
+        **(extra or {}),
+    }
+    return [
+        aviso_crear(
+            para=usuario,
+            plantilla=plantilla,
+            contexto=contexto,
+            clave=f"{causa}:{acta.pk}:{usuario.pk}:{acta.vueltas}",
+            sesion=sesion,
+        )
+        for usuario in convocados(sesion)
+    ]
+
+
+# --- Acta -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def acta_redactar(*, sesion, por):
+    """Starts the draft of a held session: one section per agenda item. Returns the existing one if any."""
+    sesion = Sesion.objects.select_for_update().select_related("mesa").get(pk=sesion.pk)
+    _exigir_coordinacion(sesion.mesa, por)
+    existente = Acta.objects.filter(sesion=sesion).first()
+    if existente is not None:
+        return existente
+    if sesion.estado != Sesion.Estado.REALIZADA:
+        raise ValidationError("El acta se redacta después de registrar la asistencia de la sesión.")
+    acta = Acta.objects.create(sesion=sesion, redactada_por=por)
+    SeccionActa.objects.bulk_create(
+        SeccionActa(acta=acta, punto=punto, orden=punto.orden, titulo=punto.titulo) for punto in sesion.puntos.all()
+    )
+    return acta
+
+
+@transaction.atomic
+def acta_guardar(*, acta, por, resumen, textos):
+    """Saves the introduction and the text of each section (`textos`: {seccion_id: texto})."""
+    acta = _bloquear(acta)
+    _exigir_coordinacion(acta.sesion.mesa, por)
+    if not acta.editable:
+        raise ValidationError("Un acta aprobada ya no se modifica.")
+    acta.resumen = resumen
+    acta.save(update_fields=["resumen"])
+    for seccion in acta.secciones.all():
+        if seccion.pk in textos:
+            seccion.texto = textos[seccion.pk]
+            seccion.save(update_fields=["texto"])
+    return acta
+
+
+@transaction.atomic
+def acta_circular(*, acta, por):
+    """Sends the draft to every member for comments (again after changes: a new round, a new notice)."""
+    acta = _bloquear(acta)
+    _exigir_coordinacion(acta.sesion.mesa, por)
+    if not acta.editable:
+        raise ValidationError("Solo se circula un acta que aún no está aprobada.")
+    acta.estado = Acta.Estado.EN_REVISION
+    acta.vueltas += 1
+    acta.circulada_en = timezone.now()
+    acta.save(update_fields=["estado", "vueltas", "circulada_en"])
+    _avisar_miembros(acta, plantilla="acta_circulada", causa="acta_circulada")
+    return acta
+
+
+def puede_comentar(user, acta):
+    from mesa.access import puede_coordinar
+
+    return puede_coordinar(user, acta.sesion.mesa) or convocados(acta.sesion).filter(pk=user.pk).exists()
+
+
+@transaction.atomic
+def acta_comentar(*, acta, por, texto):
+    if acta.estado != Acta.Estado.EN_REVISION:
+        raise ValidationError("Solo se comenta un acta en revisión.")
+    if not puede_comentar(por, acta):
+        raise PermissionDenied("Solo los miembros de la mesa comentan el acta.")
+    texto = texto.strip()
+    if not texto:
+        raise ValidationError({"texto": "Escriba su comentario."})
+    return ComentarioActa.objects.create(acta=acta, autor=por, texto=texto)
+
+
+@transaction.atomic
+def acta_aprobar(*, acta, por, en_sesion=None):
+    """The coordination approves it, or records that a later session of the mesa approved it."""
+    acta = _bloquear(acta)
+    _exigir_coordinacion(acta.sesion.mesa, por)
+    if not acta.editable:
+        raise ValidationError("El acta ya está aprobada.")
+    if en_sesion is not None and (
+        en_sesion.mesa_id != acta.sesion.mesa_id
+        or en_sesion.inicio <= acta.sesion.inicio
+        or en_sesion.estado != Sesion.Estado.REALIZADA
+    ):
+        raise ValidationError({"en_sesion": "Elija una sesión realizada posterior de la misma mesa."})
+    acta.estado = Acta.Estado.APROBADA
+    acta.aprobada_en = timezone.now()
+    acta.aprobada_por = por
+    acta.aprobada_en_sesion = en_sesion
+    acta.save(update_fields=["estado", "aprobada_en", "aprobada_por", "aprobada_en_sesion"])
+    return acta
+
+
+@transaction.atomic
+def acta_publicar(*, acta, por):
+    """Aprobada → publicada: every member gets a notice with the links to the acta and its PDF."""
+    acta = _bloquear(acta)
+    _exigir_coordinacion(acta.sesion.mesa, por)
+    if acta.estado != Acta.Estado.APROBADA:
+        raise ValidationError("Solo se publica un acta aprobada.")
+    acta.estado = Acta.Estado.PUBLICADA
+    acta.publicada_en = timezone.now()
+    acta.save(update_fields=["estado", "publicada_en"])
+    extra = {"url_pdf": _url("mesa:acta_pdf", acta.sesion_id), "acuerdos": list(acta.acuerdos.all())}
+    _avisar_miembros(acta, plantilla="acta_publicada", causa="acta_publicada", extra=extra)
+    return acta
+
+
+def asistencia_del_acta(acta):
+    """[(organizacion or None, [presentes], [ausentes])] from the attendance recorded for the session."""
+    grupos = {}
+    for asistencia in acta.sesion.asistencias.select_related("usuario", "organizacion"):
+        fila = grupos.setdefault(asistencia.organizacion_id, (asistencia.organizacion, [], []))
+        fila[1 if asistencia.presente else 2].append(asistencia.usuario)
+    return sorted(grupos.values(), key=lambda f: f[0].nombre if f[0] else "")
+
+
+# --- Acuerdos -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def acuerdo_agregar(*, acta, por, descripcion, organizacion, plazo):
+    acta = _bloquear(acta)
+    _exigir_coordinacion(acta.sesion.mesa, por)
+    if not acta.editable:
+        raise ValidationError("Los acuerdos se registran mientras el acta no está aprobada.")
+    participa = acta.sesion.mesa.participaciones.filter(
+        organizacion=organizacion, estado=Participacion.Estado.ACEPTADA
+    ).exists()
+    if not participa:
+        raise ValidationError({"organizacion": "La organización responsable debe participar en la mesa."})
+    return Acuerdo.objects.create(acta=acta, descripcion=descripcion, organizacion=organizacion, plazo=plazo)
+
+
+def puede_actualizar_acuerdo(user, acuerdo):
+    """The mesa's coordination, or a director(a) or integrante of the responsible organization."""
+    from mesa.access import puede_coordinar
+
+    if puede_coordinar(user, acuerdo.acta.sesion.mesa):
+        return True
+    return user.membresias.filter(
+        organizacion=acuerdo.organizacion, rol__in=[Membresia.Rol.DIRECTOR, Membresia.Rol.INTEGRANTE]
+    ).exists()
+
+
+@transaction.atomic
+def acuerdo_cambiar_estado(*, acuerdo, por, estado):
+    acuerdo = Acuerdo.objects.select_for_update().select_related("acta__sesion__mesa").get(pk=acuerdo.pk)
+    if estado not in Acuerdo.Estado.values:
+        raise ValidationError("Elija pendiente, en curso o cumplido.")
+    if not puede_actualizar_acuerdo(por, acuerdo):
+        raise PermissionDenied("Solo la organización responsable o la coordinación actualizan este acuerdo.")
+    acuerdo.estado = estado
+    acuerdo.cumplido_en = timezone.now() if estado == Acuerdo.Estado.CUMPLIDO else None
+    acuerdo.save(update_fields=["estado", "cumplido_en"])
+    return acuerdo
+
+
+def acuerdos_resumen_semanal(*, ahora=None):
+    """Beat's weekly digest: each active member of each organization with open acuerdos (of approved actas)
+    gets one notice listing them, overdue first. The key carries organization, ISO week and person, so
+    running the sweep twice in a week sends nothing new."""
+    ahora = ahora or timezone.now()
+    hoy = timezone.localdate(ahora)
+    anio, semana, _ = hoy.isocalendar()
+    abiertos = (
+        Acuerdo.objects.vigentes()
+        .abiertos()
+        .filter(organizacion__estado=Organizacion.Estado.ACTIVA)
+        .select_related("organizacion", "acta__sesion__mesa")
+        .order_by("organizacion_id", "plazo", "pk")
+    )
+    por_organizacion = {}
+    for acuerdo in abiertos:
+        por_organizacion.setdefault(acuerdo.organizacion, []).append(acuerdo)
+    creados = []
+    for organizacion, acuerdos in por_organizacion.items():
+        vencidos = [a for a in acuerdos if a.plazo < hoy]
+        contexto = {
+            "organizacion": organizacion,
+            "vencidos": vencidos,
+            "en_plazo": [a for a in acuerdos if a.plazo >= hoy],
+            "semana": f"{anio}-W{semana:02d}",
+            "url_acuerdos": _url("mesa:mis_acuerdos"),
+        }
+        personas = Usuario.objects.filter(is_active=True, membresias__organizacion=organizacion).distinct()
+        with transaction.atomic():
+            for usuario in personas.order_by("pk"):
+                creados.append(
+                    aviso_crear(
+                        para=usuario,
+                        plantilla="acuerdos_semana",
+                        contexto=contexto,
+                        clave=f"acuerdos_semana:{organizacion.pk}:{anio}-W{semana:02d}:{usuario.pk}",
+                        esencial=False,
+                    )
+                )
+    return creados
+
+
+# --- Invitations to the mesa ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mesa_invitar_y_avisar(*, mesa, organizacion, por):
+    """Invites the organization (services.mesa_invitar) and tells its director(a)s where to accept."""
+    from mesa.services import mesa_invitar
+
+    participacion = mesa_invitar(mesa=mesa, organizacion=organizacion, por=por)
+    directores = Usuario.objects.filter(
+        is_active=True, membresias__organizacion=organizacion, membresias__rol=Membresia.Rol.DIRECTOR
+    ).distinct()
+    for usuario in directores:
+        aviso_crear(
+            para=usuario,
+            plantilla="mesa_invitacion",
+            contexto={"mesa": mesa, "organizacion": organizacion, "url_mesas": _url("mesas")},
+            clave=f"mesa_invitacion:{participacion.pk}:{usuario.pk}",
+        )
+    return participacion
+
+
+# --- Personal calendar feed -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendario_generar(*, usuario):
+    """A new secret token for the person's feed (the previous one stops working). Returns the token,
+    which is shown once: only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    CalendarioPersonal.objects.update_or_create(
+        usuario=usuario, defaults={"token_hash": CalendarioPersonal.huella(token), "usado_en": None}
+    )
+    return token
+
+
+@transaction.atomic
+def calendario_revocar(*, usuario):
+    CalendarioPersonal.objects.filter(usuario=usuario).delete()
+
+
+def calendario_de_token(token):
+    """The person whose feed this token opens, or None (unknown, revoked, inactive)."""
+    calendario = (
+        CalendarioPersonal.objects.select_related("usuario")
+        .filter(token_hash=CalendarioPersonal.huella(token), usuario__is_active=True)
+        .first()
+    )
+    if calendario is None:
+        return None
+    CalendarioPersonal.objects.filter(pk=calendario.pk).update(usado_en=timezone.now())
+    return calendario.usuario
+
+
+def sesiones_del_calendario(usuario):
+    """Every convened, held or cancelled session of the mesas the person takes part in (not drafts)."""
+    from mesa.access import mesas_visibles
+
+    return (
+        Sesion.objects.filter(mesa__in=mesas_visibles(usuario))
+        .exclude(estado=Sesion.Estado.BORRADOR)
+        .select_related("mesa")
+        .prefetch_related("puntos")
+        .order_by("inicio")
+    )

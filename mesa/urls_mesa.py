@@ -1,0 +1,39 @@
+"""The mesa pages, under /mesas/ (namespace "mesa"); the list itself keeps the project-wide name "mesas"."""
+
+from django.urls import path
+
+from mesa import views, views_actas
+
+app_name = "mesa"
+
+urlpatterns = [
+    path("<int:pk>/", views.mesa, name="mesa"),
+    path("<int:pk>/sesiones/nueva/", views.sesion_nueva, name="sesion_nueva"),
+    path("participaciones/<int:pk>/aceptar/", views.participacion_aceptar, name="participacion_aceptar"),
+    path("sesiones/<int:pk>/", views.sesion, name="sesion"),
+    path("sesiones/<int:pk>/editar/", views.sesion_editar, name="sesion_editar"),
+    path("sesiones/<int:pk>/tabla/", views.punto_agregar, name="punto_agregar"),
+    path("sesiones/<int:pk>/convocar/", views.sesion_convocar, name="sesion_convocar"),
+    path("sesiones/<int:pk>/cancelar/", views.sesion_cancelar, name="sesion_cancelar"),
+    path("sesiones/<int:pk>/asistencia/", views.sesion_asistencia, name="sesion_asistencia"),
+    path("sesiones/<int:pk>/responder/", views.sesion_responder, name="sesion_responder"),
+    path("sesiones/<int:pk>/calendario.ics", views.sesion_ics, name="sesion_ics"),
+    path("rsvp/<str:token>/", views.rsvp, name="rsvp"),
+    path("avisos/preferencias/", views.preferencias_avisos, name="preferencias_avisos"),
+    # After the session, notices, invitations and the personal calendar (mesa/views_actas.py).
+    path("<int:pk>/avisos/", views_actas.mesa_avisos, name="mesa_avisos"),
+    path("<int:pk>/invitar/", views_actas.mesa_invitar, name="mesa_invitar"),
+    path("sesiones/<int:pk>/acta/", views_actas.acta, name="acta"),
+    path("sesiones/<int:pk>/acta/redactar/", views_actas.acta_redactar, name="acta_redactar"),
+    path("sesiones/<int:pk>/acta/editar/", views_actas.acta_editar, name="acta_editar"),
+    path("sesiones/<int:pk>/acta/circular/", views_actas.acta_circular, name="acta_circular"),
+    path("sesiones/<int:pk>/acta/comentar/", views_actas.acta_comentar, name="acta_comentar"),
+    path("sesiones/<int:pk>/acta/aprobar/", views_actas.acta_aprobar, name="acta_aprobar"),
+    path("sesiones/<int:pk>/acta/publicar/", views_actas.acta_publicar, name="acta_publicar"),
+    path("sesiones/<int:pk>/acta.pdf", views_actas.acta_pdf, name="acta_pdf"),
+    path("sesiones/<int:pk>/acta/acuerdos/nuevo/", views_actas.acuerdo_nuevo, name="acuerdo_nuevo"),
+    path("acuerdos/", views_actas.mis_acuerdos, name="mis_acuerdos"),
+    path("acuerdos/<int:pk>/estado/", views_actas.acuerdo_estado, name="acuerdo_estado"),
+    path("calendario/", views_actas.calendario_personal, name="calendario_personal"),
+    path("calendario/<str:token>.ics", views_actas.calendario_feed, name="calendario_feed"),
+]

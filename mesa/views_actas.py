@@ -1,0 +1,277 @@
+"""After the session (acta, acuerdos), the mesa's notices, invitations, and the personal calendar feed."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from comunas.access import miembro_requerido
+from mesa import calendario, services_actas
+from mesa.access import get_acta_for, get_acuerdo_for, get_mesa_for, get_sesion_for, puede_coordinar
+from mesa.acta_pdf import acta_pdf as generar_pdf
+from mesa.forms import (
+    ActaForm,
+    AcuerdoForm,
+    AprobarActaForm,
+    ComentarioActaForm,
+    EstadoAcuerdoForm,
+    FiltroAvisosForm,
+    InvitarOrganizacionForm,
+)
+from mesa.models import Acta, Acuerdo, Aviso, CalendarioPersonal
+from mesa.views import _aplicar_errores, _primer_error
+
+
+def _intentar(request, accion, exito):
+    """Runs a service; its ValidationError/PermissionDenied becomes an error message."""
+    try:
+        resultado = accion()
+    except ValidationError as error:
+        messages.error(request, _primer_error(error))
+        return None
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+        return None
+    messages.success(request, exito)
+    return resultado
+
+
+# --- Acta -----------------------------------------------------------------------------------------------
+
+
+@miembro_requerido
+def acta(request, pk):
+    acta = get_acta_for(request.user, pk)
+    coordina = puede_coordinar(request.user, acta.sesion.mesa)
+    contexto = {
+        "acta": acta,
+        "sesion": acta.sesion,
+        "mesa": acta.sesion.mesa,
+        "coordina": coordina,
+        "secciones": acta.secciones.all(),
+        "asistencia": services_actas.asistencia_del_acta(acta),
+        "acuerdos": acta.acuerdos.select_related("organizacion"),
+        "comentarios": acta.comentarios.select_related("autor"),
+        "puede_comentar": acta.estado == Acta.Estado.EN_REVISION and services_actas.puede_comentar(request.user, acta),
+        "form_comentario": ComentarioActaForm(),
+        "form_aprobar": AprobarActaForm(acta=acta) if coordina and acta.editable else None,
+    }
+    return render(request, "mesa/acta.html", contexto)
+
+
+@require_POST
+@miembro_requerido
+def acta_redactar(request, pk):
+    sesion = get_sesion_for(request.user, pk, need="coordinar")
+    if _intentar(
+        request, lambda: services_actas.acta_redactar(sesion=sesion, por=request.user), "Borrador del acta listo."
+    ):
+        return redirect("mesa:acta_editar", pk=pk)
+    return redirect("mesa:sesion", pk=pk)
+
+
+@miembro_requerido
+def acta_editar(request, pk):
+    acta = get_acta_for(request.user, pk, need="coordinar")
+    form = ActaForm(request.POST or None, secciones=acta.secciones.all(), initial={"resumen": acta.resumen})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_actas.acta_guardar(
+                acta=acta, por=request.user, resumen=form.cleaned_data["resumen"], textos=form.textos()
+            )
+        except ValidationError as error:
+            _aplicar_errores(form, error)
+        else:
+            messages.success(request, "Acta guardada.")
+            return redirect("mesa:acta", pk=pk)
+    contexto = {"form": form, "mesa": acta.sesion.mesa, "sesion": acta.sesion, "titulo": f"Redactar el {acta}"}
+    return render(request, "mesa/formulario.html", {**contexto, "boton": "Guardar el acta"})
+
+
+@require_POST
+@miembro_requerido
+def acta_circular(request, pk):
+    acta = get_acta_for(request.user, pk, need="coordinar")
+    exito = "Acta enviada a los miembros para sus comentarios."
+    _intentar(request, lambda: services_actas.acta_circular(acta=acta, por=request.user), exito)
+    return redirect("mesa:acta", pk=pk)
+
+
+@require_POST
+@miembro_requerido
+def acta_comentar(request, pk):
+    acta = get_acta_for(request.user, pk)
+    form = ComentarioActaForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Escriba su comentario.")
+        return redirect("mesa:acta", pk=pk)
+    texto = form.cleaned_data["texto"]
+    _intentar(
+        request, lambda: services_actas.acta_comentar(acta=acta, por=request.user, texto=texto), "Comentario agregado."
+    )
+    return redirect("mesa:acta", pk=pk)
+
+
+@require_POST
+@miembro_requerido
+def acta_aprobar(request, pk):
+    acta = get_acta_for(request.user, pk, need="coordinar")
+    form = AprobarActaForm(request.POST, acta=acta)
+    if not form.is_valid():
+        messages.error(request, "Elija una sesión realizada posterior de la misma mesa.")
+        return redirect("mesa:acta", pk=pk)
+    en_sesion = form.cleaned_data["en_sesion"]
+    accion = lambda: services_actas.acta_aprobar(acta=acta, por=request.user, en_sesion=en_sesion)  # noqa: E731
+    _intentar(request, accion, "Acta aprobada. Ya puede publicarla.")
+    return redirect("mesa:acta", pk=pk)
+
+
+@require_POST
+@miembro_requerido
+def acta_publicar(request, pk):
+    acta = get_acta_for(request.user, pk, need="coordinar")
+    exito = "Acta publicada: los miembros reciben el aviso con el PDF."
+    _intentar(request, lambda: services_actas.acta_publicar(acta=acta, por=request.user), exito)
+    return redirect("mesa:acta", pk=pk)
+
+
+@require_GET
+@miembro_requerido
+def acta_pdf(request, pk):
+    """The PDF of a published acta (the coordination may preview it at any stage)."""
+    acta = get_acta_for(request.user, pk)
+    if acta.estado != Acta.Estado.PUBLICADA and not puede_coordinar(request.user, acta.sesion.mesa):
+        raise Http404("El acta aún no está publicada.")
+    respuesta = HttpResponse(generar_pdf(acta), content_type="application/pdf")
+    respuesta["Content-Disposition"] = f'inline; filename="acta-sesion-{acta.sesion.numero}.pdf"'
+    return respuesta
+
+
+# --- Acuerdos -------------------------------------------------------------------------------------------
+
+
+@miembro_requerido
+def acuerdo_nuevo(request, pk):
+    acta = get_acta_for(request.user, pk, need="coordinar")
+    form = AcuerdoForm(request.POST or None, mesa=acta.sesion.mesa)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_actas.acuerdo_agregar(acta=acta, por=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _aplicar_errores(form, error)
+        else:
+            messages.success(request, "Acuerdo registrado en el acta.")
+            return redirect("mesa:acta", pk=pk)
+    contexto = {"form": form, "mesa": acta.sesion.mesa, "sesion": acta.sesion, "titulo": "Registrar un acuerdo"}
+    return render(request, "mesa/formulario.html", {**contexto, "boton": "Registrar el acuerdo"})
+
+
+@require_POST
+@miembro_requerido
+def acuerdo_estado(request, pk):
+    acuerdo = get_acuerdo_for(request.user, pk)
+    form = EstadoAcuerdoForm(request.POST)
+    if form.is_valid():
+        estado = form.cleaned_data["estado"]
+        accion = lambda: services_actas.acuerdo_cambiar_estado(acuerdo=acuerdo, por=request.user, estado=estado)  # noqa: E731
+        _intentar(request, accion, "Estado del acuerdo actualizado.")
+    siguiente = request.POST.get("siguiente", "")
+    if siguiente == reverse("mesa:mis_acuerdos"):
+        return redirect(siguiente)
+    return redirect("mesa:acta", pk=acuerdo.acta.sesion_id)
+
+
+@miembro_requerido
+def mis_acuerdos(request):
+    """The open acuerdos of the person's organizations, overdue first, with a form to update each."""
+    orgs = request.user.membresias.values("organizacion_id")
+    acuerdos = (
+        Acuerdo.objects.vigentes()
+        .filter(organizacion__in=orgs)
+        .select_related("organizacion", "acta__sesion__mesa")
+        .order_by("plazo", "pk")
+    )
+    contexto = {
+        "abiertos": acuerdos.abiertos(),
+        "cumplidos": acuerdos.filter(estado=Acuerdo.Estado.CUMPLIDO),
+        "estados": Acuerdo.Estado.choices,
+    }
+    return render(request, "mesa/mis_acuerdos.html", contexto)
+
+
+# --- The mesa's notices and invitations -----------------------------------------------------------------
+
+
+@miembro_requerido
+def mesa_avisos(request, pk):
+    """Delivery state of every notice about the mesa's sessions, for its coordination."""
+    mesa = get_mesa_for(request.user, pk, need="coordinar")
+    form = FiltroAvisosForm(request.GET or None)
+    avisos = Aviso.objects.filter(sesion__mesa=mesa).select_related("sesion").order_by("-creado", "-pk")
+    estado = form.cleaned_data["estado"] if form.is_valid() else ""
+    if estado:
+        avisos = avisos.filter(estado=estado)
+    pagina = Paginator(avisos, 50).get_page(request.GET.get("pagina"))
+    contexto = {"mesa": mesa, "form": form, "pagina": pagina, "estado": estado}
+    return render(request, "mesa/avisos.html", contexto)
+
+
+@miembro_requerido
+def mesa_invitar(request, pk):
+    mesa = get_mesa_for(request.user, pk, need="coordinar")
+    form = InvitarOrganizacionForm(request.POST or None, mesa=mesa)
+    if request.method == "POST" and form.is_valid():
+        organizacion = form.cleaned_data["organizacion"]
+        try:
+            services_actas.mesa_invitar_y_avisar(mesa=mesa, organizacion=organizacion, por=request.user)
+        except ValidationError as error:
+            _aplicar_errores(form, error)
+        else:
+            messages.success(request, f"{organizacion} fue invitada; su dirección debe aceptar.")
+            return redirect("mesa:mesa", pk=pk)
+    contexto = {"form": form, "mesa": mesa, "titulo": "Invitar a una organización", "boton": "Invitar"}
+    return render(request, "mesa/formulario.html", contexto)
+
+
+# --- Personal calendar feed -----------------------------------------------------------------------------
+
+_TOKEN_NUEVO = "mesa_calendario_token"  # noqa: S105 (a session key name, not a secret)
+
+
+@never_cache
+@miembro_requerido
+def calendario_personal(request):
+    """Generate (or regenerate) and revoke the secret feed URL; it is shown once, right after generating."""
+    if request.method == "POST":
+        if request.POST.get("accion") == "revocar":
+            services_actas.calendario_revocar(usuario=request.user)
+            messages.success(request, "Enlace revocado: los calendarios suscritos dejan de recibir sesiones.")
+        else:
+            request.session[_TOKEN_NUEVO] = services_actas.calendario_generar(usuario=request.user)
+            messages.success(request, "Enlace nuevo generado; el anterior ya no funciona.")
+        return redirect("mesa:calendario_personal")
+    token = request.session.pop(_TOKEN_NUEVO, None)
+    contexto = {
+        "actual": CalendarioPersonal.objects.filter(usuario=request.user).first(),
+        "url_feed": request.build_absolute_uri(reverse("mesa:calendario_feed", args=[token])) if token else None,
+    }
+    return render(request, "mesa/calendario_personal.html", contexto)
+
+
+@require_GET
+@never_cache
+def calendario_feed(request, token):
+    """The subscribed calendar fetches this without a session: the secret token is the credential."""
+    usuario = services_actas.calendario_de_token(token)
+    if usuario is None:
+        raise Http404("Calendario no encontrado.")
+    eventos = [
+        calendario.evento(s, cancelada=s.estado == s.Estado.CANCELADA)
+        for s in services_actas.sesiones_del_calendario(usuario)
+    ]
+    ics = calendario.calendario(eventos, metodo=calendario.PUBLISH, nombre="Mesa: mis sesiones")
+    return HttpResponse(ics, content_type="text/calendar; charset=utf-8")
