@@ -16,7 +16,7 @@ app.autodiscover_tasks()
 def _preparar_broker_filesystem(sender, **kwargs):
     # The filesystem transport (embedded default) needs its folders to exist.
     options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)
 
