@@ -224,6 +224,9 @@ def _mailer_from_url(url):
     raise ImproperlyConfigured(f"EMAIL_URL no reconocida: {parts.scheme}://…")
 
 
+if not DEBUG and not env("EMAIL_URL"):
+    # Without it production would quietly write every notice to files nobody reads.
+    raise ImproperlyConfigured("EMAIL_URL es obligatorio cuando DEBUG está desactivado (p. ej. smtp://…).")
 MAILERS = {"default": _mailer_from_url(env("EMAIL_URL", f"file://{VAR_DIR / 'mail'}"))}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Mesa <no-responder@mesa.localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)

@@ -8,6 +8,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "clave-solo-para-pruebas")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("EMAIL_URL", "locmem://")  # Django's test runner swaps in its outbox anyway
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")

@@ -37,6 +37,12 @@ def test_produccion_exige_allowed_hosts():
     assert "ALLOWED_HOSTS es obligatorio" in resultado.stderr
 
 
+def test_produccion_exige_email_url():
+    resultado = _cargar_settings(SECRET_KEY="x" * 50, ALLOWED_HOSTS="mesa.example.cl", EMAIL_URL="")
+    assert resultado.returncode != 0
+    assert "EMAIL_URL es obligatorio" in resultado.stderr
+
+
 def test_sin_entorno_usa_sqlite_y_broker_de_archivos():
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL"}}
     env["DEBUG"] = "1"
