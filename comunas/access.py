@@ -26,6 +26,7 @@ from comunas.models import (
     Organizacion,
     SolicitudAcceso,
 )
+from mesa.selectors import organizaciones_companeras
 
 NIVELES = ("ver", "editar", "administrar")
 
@@ -42,7 +43,7 @@ def es_miembro_de_la_plataforma(user):
 
 
 def requiere_dos_factores(user):
-    """The one rule for who must use two-step verification: platform admins (mesa coordinators join later)."""
+    """The one rule for who must use two-step verification: platform admins and the coordinators of any mesa."""
     return user.is_authenticated and (user.is_staff or user.mesas_coordinadas.exists())
 
 
@@ -150,7 +151,8 @@ def get_membresia_for(user, pk):
 
 # --- Diagnoses and indicators (issue 6) --------------------------------------------------------------
 # borrador   only the authoring organization's members (any role) and staff; 404 for everyone else.
-# publicado  visibilidad "publica": anyone; "plataforma": every platform member (active membership) and staff.
+# publicado  visibilidad "publica": anyone; "plataforma": every platform member (active membership) and staff;
+#            "mesa": members of the organizations that share an accepted mesa with the author's, and staff.
 # need="editar": the author's director(a) or integrante, or staff; a lector (or another organization that can
 # see it) gets 403. Indicators are imported by a director(a)/integrante for their own territory only.
 
@@ -168,7 +170,11 @@ def diagnosticos_visibles(user, roles=None):
     roles = roles_activos(user) if roles is None else roles
     publicados = Q(estado=Diagnostico.Estado.PUBLICADO)
     if roles:
-        return Diagnostico.objects.filter(publicados | Q(organizacion_id__in=list(roles)))
+        abiertos = publicados & ~Q(visibilidad=Diagnostico.Visibilidad.MESA)
+        en_sus_mesas = publicados & Q(
+            visibilidad=Diagnostico.Visibilidad.MESA, organizacion_id__in=organizaciones_companeras(roles)
+        )
+        return Diagnostico.objects.filter(abiertos | en_sus_mesas | Q(organizacion_id__in=list(roles)))
     return Diagnostico.objects.filter(publicados, visibilidad=Diagnostico.Visibilidad.PUBLICA)
 
 

@@ -43,10 +43,38 @@ class ComunaAdmin(admin.ModelAdmin):
         return obj.provincia.region.nombre
 
 
+AVISO_EN_LA_APP = (
+    "Los estados de las organizaciones y los roles del equipo se cambian en la aplicación (aprobar, suspender, "
+    "reactivar, invitar, cambiar rol, quitar): sus servicios dejan registro en la auditoría, envían los avisos "
+    "y cuidan que cada organización activa conserve al menos un director(a)."
+)
+
+
+def _con_aviso(fieldsets, obj):
+    """The first fieldset of a change page carries the note that states and roles change in the app."""
+    if obj is None or not fieldsets:
+        return fieldsets
+    (nombre, opciones), *resto = fieldsets
+    return [(nombre, {**opciones, "description": AVISO_EN_LA_APP}), *resto]
+
+
 class MembresiaInline(admin.TabularInline):
+    """Read-only: memberships change through the app's services (audit trail, notices, at least one director)."""
+
     model = Membresia
     extra = 0
-    autocomplete_fields = ["usuario", "organizacion"]
+    fields = ["usuario", "organizacion", "rol"]
+    readonly_fields = fields
+    verbose_name_plural = "membresías (solo lectura: se cambian en la aplicación)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organizacion)
@@ -56,7 +84,11 @@ class OrganizacionAdmin(admin.ModelAdmin):
     search_fields = ["nombre", "comuna__nombre", "comuna__codigo", "provincia__nombre", "provincia__codigo"]
     autocomplete_fields = ["comuna", "provincia"]
     list_select_related = ["comuna", "provincia"]
+    readonly_fields = ["estado"]  # approve, suspend and reactivate in the app: see AVISO_EN_LA_APP
     inlines = [MembresiaInline]
+
+    def get_fieldsets(self, request, obj=None):
+        return _con_aviso(super().get_fieldsets(request, obj), obj)
 
 
 class UsuarioCreationForm(AdminUserCreationForm):
@@ -87,6 +119,9 @@ class UsuarioAdmin(UserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "nombre", "password1", "password2")}),)
     inlines = [MembresiaInline]
+
+    def get_fieldsets(self, request, obj=None):
+        return _con_aviso(super().get_fieldsets(request, obj), obj)
 
 
 @admin.register(Auditoria)

@@ -102,11 +102,21 @@ class ComparacionForm(forms.Form):
     anio = forms.TypedChoiceField(label="Año", coerce=int)
     ambito = forms.ChoiceField(label="Territorios", required=False)
     region = forms.ChoiceField(label="Región (si compara las comunas de una región)", required=False)
+    mesa = forms.TypedChoiceField(label="Mesa (si compara los territorios de una mesa)", required=False, coerce=int)
 
-    def __init__(self, *args, anios=(), regiones=(), ambitos=(), **kwargs):
+    def __init__(self, *args, anios=(), regiones=(), ambitos=(), mesas=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.mesas = {m.pk: m for m in mesas}  # only the mesas the user may see (mesa.access.mesas_visibles)
         self.fields["anio"].choices = [(a, a) for a in anios]
         self.fields["region"].choices = [(r.codigo, r.nombre) for r in regiones]
-        self.fields["ambito"].choices = ambitos
+        self.fields["mesa"].choices = [("", "(ninguna)")] + [(m.pk, m.nombre) for m in mesas]
+        self.fields["ambito"].choices = ambitos if mesas else [a for a in ambitos if a[0] != "mesa"]
         for campo in self.fields.values():
             campo.widget.attrs["class"] = "form-select"
+
+    def clean(self):
+        datos = super().clean()
+        datos["mesa"] = self.mesas.get(datos.get("mesa"))
+        if datos.get("ambito") == "mesa" and datos["mesa"] is None:
+            self.add_error("mesa", "Elija una de sus mesas.")
+        return datos

@@ -1,6 +1,7 @@
 """Territory (DPA with CUT codes), accounts, member organizations and their roles."""
 
 import hashlib
+import uuid
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -428,7 +429,9 @@ class Diagnostico(models.Model):
         PUBLICADO = "publicado", "Publicado"
 
     class Visibilidad(models.TextChoices):
-        # Same meaning as practicas.Practica.Visibilidad.
+        # Same meaning as practicas.Practica.Visibilidad. MESA: the organizations sharing an accepted mesa
+        # with the author's (comunas.access.diagnosticos_visibles).
+        MESA = "mesa", "Integrantes de las mesas de la organización autora"
         PLATAFORMA = "plataforma", "Todas las organizaciones de la plataforma"
         PUBLICA = "publica", "Pública (sin ingresar)"
 
@@ -712,3 +715,42 @@ class ImportacionIndicadores(models.Model):
 
     def __str__(self):
         return f"{self.nombre_archivo} ({self.get_estado_display()})"
+
+
+def _ruta_adjunto_diagnostico(adjunto, nombre):
+    """A random stored name (never the uploaded one), with the extension of the type read from the content."""
+    from practicas.archivos import TIPOS
+
+    return f"diagnosticos/adjuntos/{uuid.uuid4().hex}{TIPOS[adjunto.tipo].extensiones[0]}"
+
+
+class AdjuntoDiagnostico(models.Model):
+    """A file attached to a diagnosis (survey, council minutes, maps). Stored under MEDIA_ROOT with a random
+    name and served only by `views_diagnosticos.diagnostico_adjunto` after the access gate."""
+
+    diagnostico = models.ForeignKey(
+        Diagnostico, on_delete=models.CASCADE, related_name="adjuntos", verbose_name="diagnóstico"
+    )
+    archivo = models.FileField("archivo", upload_to=_ruta_adjunto_diagnostico, max_length=200)
+    nombre = models.CharField("nombre original", max_length=200)
+    tipo = models.CharField("tipo (según su contenido)", max_length=10)
+    tamano = models.PositiveBigIntegerField("tamaño (bytes)")
+    subido_por = models.ForeignKey(
+        Usuario, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="subido por"
+    )
+    creado = models.DateTimeField("subido el", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "archivo adjunto de diagnóstico"
+        verbose_name_plural = "archivos adjuntos de diagnósticos"
+        ordering = ["diagnostico", "creado", "pk"]
+
+    def __str__(self):
+        return self.nombre
+
+    @property
+    def tipo_legible(self):
+        from practicas.archivos import TIPOS
+
+        tipo = TIPOS.get(self.tipo)
+        return tipo.nombre if tipo else self.tipo

@@ -4,6 +4,7 @@ Each function runs a fixed number of queries whatever the number of rows (the co
 communes and five years is pinned by a test).
 """
 
+import re
 import statistics
 from dataclasses import dataclass
 
@@ -19,9 +20,17 @@ from practicas.models import Categoria, Practica
 # --- Territories --------------------------------------------------------------------------------------------
 
 
+CODIGO_CUT = re.compile(r"[0-9]{2,5}")
+
+
+def es_codigo_cut(codigo):
+    """Two to five ASCII digits: anything else never reaches a query, a URL or a file name."""
+    return isinstance(codigo, str) and CODIGO_CUT.fullmatch(codigo) is not None
+
+
 def territorio_de(codigo):
     """The commune, province or region of a CUT code, or 404."""
-    modelo = {5: Comuna, 3: Provincia, 2: Region}.get(len(codigo or ""))
+    modelo = {5: Comuna, 3: Provincia, 2: Region}.get(len(codigo)) if es_codigo_cut(codigo) else None
     if modelo is None:
         raise Http404("No existe ese territorio.")
     consulta = modelo.objects.select_related("provincia__region") if modelo is Comuna else modelo.objects
@@ -31,6 +40,13 @@ def territorio_de(codigo):
         raise Http404("No existe ese territorio.") from None
 
 
+def territorio_o_none(codigo):
+    try:
+        return territorio_de(codigo)
+    except Http404:
+        return None
+
+
 def nombre_de(territorio):
     if isinstance(territorio, Region):
         return f"Región de {territorio.nombre}"
@@ -38,8 +54,20 @@ def nombre_de(territorio):
 
 
 def territorios_de_la_plataforma():
-    """The CUT codes of the active directorates (the mesa's communes and provinces in the demo)."""
+    """The CUT codes of every active directorate on the platform (all mesas together, and those in none)."""
     codigos = Organizacion.objects.activas().values_list("comuna_id", "provincia_id")
+    return [c or p for c, p in codigos]
+
+
+def territorios_de_la_mesa(mesa_id):
+    """The CUT codes of the organizations with an accepted participation in one mesa (one query).
+
+    The caller checks the user may see that mesa (mesa.access.mesas_visibles)."""
+    from mesa.models import Participacion
+
+    codigos = Organizacion.objects.filter(
+        participaciones__mesa_id=mesa_id, participaciones__estado=Participacion.Estado.ACEPTADA
+    ).values_list("comuna_id", "provincia_id")
     return [c or p for c, p in codigos]
 
 
@@ -149,17 +177,22 @@ def tendencias(codigo):
 # --- Comparison ---------------------------------------------------------------------------------------------
 
 AMBITOS = [
-    ("plataforma", "Territorios de las direcciones en la plataforma (la mesa)"),
+    ("mesa", "Territorios de las organizaciones de una mesa"),
+    ("plataforma", "Territorios de todas las direcciones de la plataforma"),
     ("region", "Todas las comunas de una región"),
     ("pais", "Todas las comunas del país"),
 ]
 
 
-def comparacion(*, categoria, anio, ambito="plataforma", region=None, codigos=None, destacados=()):
-    """Territories ranked by rate per 100,000 on one category and year, with chart, table rows and summary."""
+def comparacion(*, categoria, anio, ambito="plataforma", region=None, mesa=None, codigos=None, destacados=()):
+    """Territories ranked by rate per 100,000 on one category and year, with chart, table rows and summary.
+
+    `mesa` (ambito "mesa") must be one the user may see: the view takes it from mesas_visibles."""
     consulta = Indicador.objects.anuales().filter(categoria=categoria, anio=anio).con_territorio()
     if codigos:
         consulta = consulta.filter(territorio__in=codigos)
+    elif ambito == "mesa":
+        consulta = consulta.filter(territorio__in=territorios_de_la_mesa(mesa.pk) if mesa else [])
     elif ambito == "region":
         consulta = consulta.filter(comuna__provincia__region_id=region)
     elif ambito == "pais":

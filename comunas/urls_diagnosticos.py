@@ -11,6 +11,13 @@ urlpatterns = [
     path("diagnosticos/<int:pk>/editar/", views.diagnostico_editar, name="diagnostico_editar"),
     path("diagnosticos/<int:pk>/publicar/", views.diagnostico_publicar, name="diagnostico_publicar"),
     path("diagnosticos/<int:pk>/imprimir/", views.diagnostico_imprimir, name="diagnostico_imprimir"),
+    path("diagnosticos/<int:pk>/adjuntos/", views.diagnostico_adjuntos_subir, name="diagnostico_adjuntos_subir"),
+    path("diagnosticos/<int:pk>/adjuntos/<int:adjunto_pk>/", views.diagnostico_adjunto, name="diagnostico_adjunto"),
+    path(
+        "diagnosticos/<int:pk>/adjuntos/<int:adjunto_pk>/borrar/",
+        views.diagnostico_adjunto_borrar,
+        name="diagnostico_adjunto_borrar",
+    ),
     path("indicadores/", views.indicadores, name="indicadores"),
     path("indicadores/comparar/", views.indicadores_comparar, name="indicadores_comparar"),
     path("indicadores/exportar.csv", views.indicadores_exportar, name="indicadores_exportar"),

@@ -33,7 +33,9 @@ from comunas.selectors import (
     membresia_principal,
     membresias_de,
     organizaciones_del_directorio,
+    pendientes_de,
     solicitudes_pendientes,
+    trabajo_de_organizacion,
 )
 
 
@@ -51,8 +53,12 @@ def portada(request):
 def inicio(request):
     """Signed-in home: the user's organization and what concerns them."""
     membresias = membresias_de(request.user)
-    pendientes = solicitudes_pendientes().count() if request.user.is_staff else 0
-    return render(request, "comunas/inicio.html", {"membresias": membresias, "pendientes": pendientes})
+    pendientes = pendientes_de(request.user)
+    return render(
+        request,
+        "comunas/inicio.html",
+        {"membresias": membresias, "p": pendientes, "pendientes": pendientes["solicitudes_nuevas"]},
+    )
 
 
 @miembro_requerido
@@ -172,6 +178,7 @@ def organizacion(request, pk):
     organizacion, rol = get_organizacion_for(request.user, pk)
     gestiona = puede(request.user, organizacion, "editar", rol=rol)
     contexto = {"organizacion": organizacion, "rol": rol, "gestiona": gestiona, "equipo": equipo_de(organizacion)}
+    contexto.update(trabajo_de_organizacion(request.user, organizacion))
     if gestiona:
         contexto["invitaciones"] = invitaciones_pendientes_de(organizacion)
         contexto["solicitudes"] = solicitudes_pendientes(organizacion=organizacion, tipo=SolicitudAcceso.Tipo.UNIRSE)

@@ -6,11 +6,13 @@ Every object comes through comunas/access.py; writes go through comunas/services
 import io
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -35,6 +37,9 @@ from comunas.forms_diagnosticos import (
     SubirIndicadoresForm,
 )
 from comunas.models import Indicador, Organizacion, Region
+from mesa.access import mesas_visibles
+from practicas.archivos import TIPOS
+from practicas.forms import AdjuntosForm
 from practicas.models import Categoria
 
 AVISO_EJEMPLO = "Revise la fuente de cada cifra: las de la demostración son datos de ejemplo ficticios, no del CEAD."
@@ -113,6 +118,7 @@ def diagnostico_detalle(request, pk):
         "puede_editar": puede_editar_diagnostico(request.user, diagnostico, roles),
         "publicar": PublicarForm(initial={"visibilidad": diagnostico.visibilidad}),
         "versiones": diagnostico.versiones.select_related("por")[:10],
+        "adjuntos": diagnostico.adjuntos.all(),
     }
     return render(request, "comunas/diagnostico_detalle.html", contexto)
 
@@ -140,8 +146,62 @@ def diagnostico_editar(request, pk):
         else:
             messages.success(request, "Cambios guardados.")
             return redirect("diagnostico", pk=diagnostico.pk)
-    contexto = {"form": form, "problemas": problemas, "diagnostico": diagnostico, "titulo": "Editar diagnóstico"}
+    contexto = {
+        "form": form,
+        "problemas": problemas,
+        "diagnostico": diagnostico,
+        "titulo": "Editar diagnóstico",
+        "adjuntos": diagnostico.adjuntos.all(),
+        "adjuntos_form": AdjuntosForm(max_mb=settings.PRACTICAS_ADJUNTO_MAX_MB),
+    }
     return render(request, "comunas/diagnostico_formulario.html", contexto)
+
+
+@require_POST
+@miembro_requerido
+def diagnostico_adjuntos_subir(request, pk):
+    diagnostico, _ = get_diagnostico_for(request.user, pk, need="editar")
+    form = AdjuntosForm(request.POST, request.FILES, max_mb=settings.PRACTICAS_ADJUNTO_MAX_MB)
+    if not form.is_valid():
+        messages.error(request, "Elija al menos un archivo para adjuntar.")
+        return redirect("diagnostico_editar", pk=diagnostico.pk)
+    try:
+        creados = servicios.diagnostico_adjuntos_agregar(
+            diagnostico=diagnostico, archivos=form.cleaned_data["archivos"], por=request.user
+        )
+    except ValidationError as error:
+        for mensaje in error.messages:
+            messages.error(request, mensaje)
+    else:
+        messages.success(request, f"Archivos adjuntados: {', '.join(a.nombre for a in creados)}.")
+    return redirect(f"{reverse('diagnostico_editar', args=[diagnostico.pk])}#adjuntos")
+
+
+@require_POST
+@miembro_requerido
+def diagnostico_adjunto_borrar(request, pk, adjunto_pk):
+    diagnostico, _ = get_diagnostico_for(request.user, pk, need="editar")
+    adjunto = get_object_or_404(diagnostico.adjuntos, pk=adjunto_pk)
+    servicios.diagnostico_adjunto_borrar(adjunto=adjunto, por=request.user)
+    messages.success(request, f"Se eliminó «{adjunto.nombre}».")
+    return redirect(f"{reverse('diagnostico_editar', args=[diagnostico.pk])}#adjuntos")
+
+
+@pide_ingresar
+def diagnostico_adjunto(request, pk, adjunto_pk):
+    """Downloads through the gate only: same visibility as the diagnosis, always as an attachment."""
+    diagnostico, _ = get_diagnostico_for(request.user, pk)
+    adjunto = get_object_or_404(diagnostico.adjuntos, pk=adjunto_pk)
+    try:
+        archivo = adjunto.archivo.open("rb")
+    except FileNotFoundError:
+        raise Http404("El archivo ya no está disponible.") from None
+    respuesta = FileResponse(
+        archivo, as_attachment=True, filename=adjunto.nombre, content_type=TIPOS[adjunto.tipo].content_type
+    )
+    respuesta["X-Content-Type-Options"] = "nosniff"
+    respuesta["Cache-Control"] = "private, no-store"
+    return respuesta
 
 
 @require_POST
@@ -174,10 +234,12 @@ def _territorio_propio(user):
 def indicadores(request):
     """Pick a territory (yours by default) to see its trends."""
     codigo = request.GET.get("territorio")
-    if codigo:
+    if codigo and sel.territorio_o_none(codigo):
         return redirect("indicadores_territorio", codigo=codigo)
     contexto = {"opciones": sel.opciones_de_territorio(), "propio": _territorio_propio(request.user)}
-    return render(request, "comunas/indicadores.html", contexto)
+    if codigo:
+        contexto["error"] = "Ese territorio no existe: elija una región, provincia o comuna de la lista."
+    return render(request, "comunas/indicadores.html", contexto, status=400 if codigo else 200)
 
 
 @miembro_requerido
@@ -198,12 +260,14 @@ def indicadores_territorio(request, codigo):
 @miembro_requerido
 def indicadores_comparar(request):
     anios = list(Indicador.objects.anuales().order_by("-anio").values_list("anio", flat=True).distinct())
+    mesas = list(mesas_visibles(request.user).order_by("creada", "pk"))
     datos = request.GET.copy()
     datos.setdefault("categoria", "hurtos")
     datos.setdefault("anio", str(anios[0]) if anios else "")
-    datos.setdefault("ambito", "plataforma")
+    datos.setdefault("ambito", "mesa" if mesas else "plataforma")  # by default, the user's first mesa
+    datos.setdefault("mesa", str(mesas[0].pk) if mesas else "")
     datos.setdefault("region", "05")
-    form = ComparacionForm(datos, anios=anios, regiones=Region.objects.all(), ambitos=sel.AMBITOS)
+    form = ComparacionForm(datos, anios=anios, regiones=Region.objects.all(), ambitos=sel.AMBITOS, mesas=mesas)
     resultado = None
     if form.is_valid():
         propio = _territorio_propio(request.user)
@@ -212,7 +276,8 @@ def indicadores_comparar(request):
             anio=form.cleaned_data["anio"],
             ambito=form.cleaned_data["ambito"] or "plataforma",
             region=form.cleaned_data["region"],
-            codigos=request.GET.getlist("territorio"),
+            mesa=form.cleaned_data["mesa"],
+            codigos=[c for c in request.GET.getlist("territorio") if sel.es_codigo_cut(c)],
             destacados={propio} if propio else set(),
         )
     contexto = {"form": form, "resultado": resultado, "aviso": AVISO_EJEMPLO}
@@ -224,6 +289,7 @@ def indicadores_exportar(request):
     """Indicators as CSV (UTF-8 with BOM, `;`, decimal comma), of one territory or of all."""
     consulta = Indicador.objects.con_territorio().select_related("categoria__taxonomia")
     if codigo := request.GET.get("territorio"):
+        sel.territorio_de(codigo)  # 404 for a malformed or unknown code (it also goes into the file name)
         consulta = consulta.filter(territorio=codigo)
     salida = io.StringIO()
     salida.write("\ufeff")
@@ -272,6 +338,8 @@ def indicadores_importacion(request, pk):
 
 @miembro_requerido
 def indicadores_plantilla(request, formato):
+    if formato not in ("csv", "xlsx"):
+        raise Http404("La plantilla existe en CSV y en Excel (XLSX).")
     if formato == "xlsx":
         contenido = imp.plantilla_xlsx()
         tipo = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -5,7 +5,12 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from comunas.models import Diagnostico
-from comunas.services_diagnosticos import diagnostico_crear, diagnostico_publicar, importacion_preparar
+from comunas.services_diagnosticos import (
+    diagnostico_adjuntos_agregar,
+    diagnostico_crear,
+    diagnostico_publicar,
+    importacion_preparar,
+)
 from practicas.models import Categoria
 from tests.practicas.utiles import taxonomia
 
@@ -62,9 +67,14 @@ def subir(usuario, texto, **kwargs):
 
 
 def diagnosticos_del_elenco(org, director):
-    """The objects the access matrix needs: a draft and a platform diagnosis of Zapallar, and an upload."""
+    """The objects the access matrix needs: a draft and a platform diagnosis of Zapallar (with an attachment),
+    and an upload."""
+    publicado = crear_diagnostico(org, director, publicar="plataforma")
+    pdf = SimpleUploadedFile("encuesta.pdf", b"%PDF-1.4\n%%EOF\n")
+    [adjunto] = diagnostico_adjuntos_agregar(diagnostico=publicado, archivos=[pdf], por=director)
     return {
         "diagnostico_borrador": crear_diagnostico(org, director, titulo="Borrador de diagnóstico"),
-        "diagnostico": crear_diagnostico(org, director, publicar="plataforma"),
+        "diagnostico": publicado,
+        "adjunto_diagnostico": adjunto,
         "importacion": subir(director, "codigo_territorio;categoria;anio;frecuencia\n05405;hurtos;2024;12\n"),
     }
