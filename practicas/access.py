@@ -2,9 +2,10 @@
 
 borrador    only the authoring organization's members (any role) and staff; 404 for everyone else.
 publicada   visibilidad "publica": anyone, even without signing in;
-            visibilidad "plataforma": every platform member (active membership) and staff.
-            ("mesa" is refused by the services until mesas exist; if it ever appears here it is
-            treated as "plataforma", which is never narrower than a mesa's members.)
+            visibilidad "plataforma": every platform member (active membership) and staff;
+            visibilidad "mesa": members of the organizations that share an accepted mesa with the
+            authoring organization (mesa.selectors.organizaciones_companeras), and staff. Anonymous
+            visitors are sent to sign in, as for "plataforma"; other members get 404.
 archivada   like a draft: its own organization and staff see it (marked archived), others get 404.
 
 need="editar": the authoring organization's director(a) or integrante, or staff; a lector gets 403.
@@ -17,6 +18,8 @@ Comments: read by whoever sees the practice; written by signed-in platform membe
 while it is not archived.
 Replicating ("Replicar en mi comuna"): a published practice, by a director(a) or integrante of another
 active organization that has not replicated it yet.
+need="revisar" (peer review of the evidence rating): a published practice the user sees, by a director(a)
+or integrante of another active organization; its own organization, lectores and staff get 403.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -25,9 +28,10 @@ from django.http import Http404
 
 from comunas.access import membresias_activas
 from comunas.models import Membresia
+from mesa.selectors import organizaciones_companeras
 from practicas.models import Practica, Replicacion
 
-NIVELES = ("ver", "editar")
+NIVELES = ("ver", "editar", "revisar")
 ROLES_QUE_EDITAN = (Membresia.Rol.DIRECTOR, Membresia.Rol.INTEGRANTE)
 
 
@@ -41,19 +45,24 @@ def organizaciones_que_editan(user):
 
 
 def practicas_visibles(user, roles=None):
-    """The practices this user may see: the filter behind every list and search."""
+    """The practices this user may see: the filter behind every list and search (for a platform member, two
+    more queries find the organizations that share a mesa with theirs)."""
     if user.is_authenticated and user.is_staff:
         return Practica.objects.all()
     roles = roles_de(user) if roles is None else roles
     publicadas = Q(estado=Practica.Estado.PUBLICADA)
     if roles:
-        return Practica.objects.filter(publicadas | Q(organizacion_id__in=list(roles)))
+        de_mesa = Q(visibilidad=Practica.Visibilidad.MESA)
+        en_sus_mesas = de_mesa & Q(organizacion_id__in=list(organizaciones_companeras(roles)))
+        return Practica.objects.filter((publicadas & (~de_mesa | en_sus_mesas)) | Q(organizacion_id__in=list(roles)))
     return Practica.objects.filter(publicadas, visibilidad=Practica.Visibilidad.PUBLICA)
 
 
 def puede(user, practica, need, *, roles):
     if need not in NIVELES:
         raise ValueError(f"nivel de acceso desconocido: {need}")
+    if need == "revisar":  # a peer speaks for its organization: staff has none
+        return bool(organizaciones_que_pueden_revisar(practica, roles))
     if user.is_authenticated and user.is_staff:
         return True
     rol = roles.get(practica.organizacion_id)
@@ -63,7 +72,11 @@ def puede(user, practica, need, *, roles):
         return True
     if practica.estado != Practica.Estado.PUBLICADA:
         return False
-    return practica.visibilidad == Practica.Visibilidad.PUBLICA or bool(roles)
+    if practica.visibilidad == Practica.Visibilidad.PUBLICA:
+        return True
+    if practica.visibilidad == Practica.Visibilidad.MESA:
+        return bool(roles) and practica.organizacion_id in organizaciones_companeras(roles)
+    return bool(roles)
 
 
 def get_practica_for(user, pk, need="ver"):
@@ -78,8 +91,24 @@ def get_practica_for(user, pk, need="ver"):
     if not puede(user, practica, "ver", roles=roles):
         raise Http404("No existe esa práctica.")
     if need != "ver" and not puede(user, practica, need, roles=roles):
-        raise PermissionDenied("Su rol no permite editar esta práctica.")
+        raise PermissionDenied(NEGADO[need])
     return practica, roles
+
+
+NEGADO = {
+    "editar": "Su rol no permite editar esta práctica.",
+    "revisar": "Solo un(a) director(a) o integrante de otra organización revisa la evidencia de una práctica "
+    "publicada.",
+}
+
+
+def organizaciones_que_pueden_revisar(practica, roles):
+    """Ids of the user's organizations that may review this practice's evidence rating (sorted)."""
+    if not practica.es_publicada:
+        return []
+    return sorted(
+        org_id for org_id, rol in roles.items() if rol in ROLES_QUE_EDITAN and org_id != practica.organizacion_id
+    )
 
 
 def ve_replicaciones(user, roles):

@@ -8,6 +8,7 @@ from practicas.models import (
     Replicacion,
     Resultado,
     ResultadoReplicacion,
+    RevisionPares,
     Taxonomia,
     VersionPractica,
 )
@@ -83,3 +84,13 @@ class ComentarioAdmin(admin.ModelAdmin):
     list_filter = ["tipo"]
     list_select_related = ["practica", "autor", "organizacion"]
     readonly_fields = ["practica", "autor", "organizacion", "responde_a", "creado"]
+
+
+@admin.register(RevisionPares)
+class RevisionParesAdmin(admin.ModelAdmin):
+    """Moderation: staff may delete an inappropriate peer review."""
+
+    list_display = ["practica", "organizacion", "calificacion", "revisor", "actualizada"]
+    list_filter = ["calificacion"]
+    list_select_related = ["practica", "organizacion", "revisor"]
+    readonly_fields = ["practica", "organizacion", "revisor", "creada", "actualizada"]

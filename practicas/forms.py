@@ -2,7 +2,15 @@ from django import forms
 
 from comunas.models import Organizacion
 from practicas.archivos import ACCEPT, FORMATOS_LEGIBLES
-from practicas.models import Categoria, Comentario, Practica, Replicacion, Resultado, ResultadoReplicacion
+from practicas.models import (
+    Categoria,
+    Comentario,
+    Practica,
+    Replicacion,
+    Resultado,
+    ResultadoReplicacion,
+    RevisionPares,
+)
 from practicas.services import CAMPOS_EDITABLES, CAMPOS_REPLICACION, CAMPOS_RESULTADO, MAX_COMENTARIO
 
 TEXTOS_LARGOS = [
@@ -99,10 +107,10 @@ def resultados_de(formset):
 
 
 class PublicarForm(forms.Form):
-    # "Integrantes de una mesa" comes with the mesa issue; until then only these two are offered.
     visibilidad = forms.ChoiceField(
         label="¿Quién podrá verla?",
         choices=[
+            (Practica.Visibilidad.MESA, "Integrantes de las mesas en que participa su organización (con su cuenta)"),
             (Practica.Visibilidad.PLATAFORMA, "Todas las organizaciones de la plataforma (con su cuenta)"),
             (Practica.Visibilidad.PUBLICA, "Cualquier persona, sin ingresar (conocimiento abierto)"),
         ],
@@ -193,3 +201,16 @@ class ComentarioForm(forms.Form):
         help_text="Admite Markdown. Lo verá quien pueda ver la práctica; el equipo que la registró recibirá un aviso.",
     )
     responde_a = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class RevisionParesForm(forms.ModelForm):
+    class Meta:
+        model = RevisionPares
+        fields = ["calificacion", "comentario"]
+        labels = {"calificacion": "Según su organización, la evidencia es…", "comentario": "Por qué (opcional)"}
+        widgets = {"comentario": forms.Textarea(attrs={"rows": 3, "maxlength": MAX_COMENTARIO})}
+        help_texts = {"comentario": "Se muestra junto a la autoevaluación; admite Markdown."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _opcion_vacia_en_castellano(self, "— Elija —")

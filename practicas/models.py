@@ -117,7 +117,7 @@ class Practica(models.Model):
         ARCHIVADA = "archivada", "Archivada"
 
     class Visibilidad(models.TextChoices):
-        # MESA is modelled for the mesa issue; until mesas exist the services refuse it (see services.py).
+        # MESA: the organizations sharing an accepted mesa with the author's (practicas.access).
         MESA = "mesa", "Integrantes de una mesa"
         PLATAFORMA = "plataforma", "Todas las organizaciones de la plataforma"
         PUBLICA = "publica", "Pública (sin ingresar)"
@@ -457,3 +457,37 @@ class Comentario(models.Model):
 
     def __str__(self):
         return f"{self.get_tipo_display()} de {self.autor} en {self.practica}"
+
+
+class RevisionPares(models.Model):
+    """Another organization's reading of the evidence rating the author gave itself (one per organization; a
+    second review by the same organization replaces the first)."""
+
+    practica = models.ForeignKey(Practica, on_delete=models.CASCADE, related_name="revisiones", verbose_name="práctica")
+    organizacion = models.ForeignKey(
+        "comunas.Organizacion", on_delete=models.PROTECT, related_name="+", verbose_name="organización revisora"
+    )
+    revisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="revisor(a)"
+    )
+    calificacion = models.CharField(
+        "calificación de la evidencia", max_length=16, choices=Practica.Calificacion.choices
+    )
+    comentario = models.TextField("comentario", blank=True)
+    creada = models.DateTimeField("fecha", auto_now_add=True)
+    actualizada = models.DateTimeField("actualizada", auto_now=True)
+
+    class Meta:
+        verbose_name = "revisión de pares"
+        verbose_name_plural = "revisiones de pares"
+        ordering = ["practica", "creada", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practica", "organizacion"],
+                name="revision_pares_una_por_organizacion",
+                violation_error_message="Esta organización ya revisó esta práctica.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Revisión de {self.organizacion} en {self.practica}"

@@ -1,5 +1,6 @@
 """Reads: the library search with its facets. A fixed number of queries whatever the number of practices."""
 
+import re
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -8,7 +9,7 @@ from django.db.models import Case, Count, F, IntegerField, Prefetch, Value, When
 from django.db.models.functions import ExtractYear
 
 from practicas.access import practicas_visibles, puede
-from practicas.models import Categoria, Comentario, Practica, Replicacion
+from practicas.models import Categoria, Comentario, Practica, Replicacion, RevisionPares
 from practicas.services import CONFIG_BUSQUEDA, plegar
 
 # Highlight markers that cannot come from the text; the template escapes, then turns them into <mark>.
@@ -19,6 +20,7 @@ ORDENES = {
     "titulo": "Título (A–Z)",
     "evidencia": "Evidencia más sólida",
 }
+ANIO_MINIMO, ANIO_MAXIMO = 1900, 2100
 
 
 @dataclass
@@ -33,21 +35,32 @@ class Filtros:
 
     @classmethod
     def de_get(cls, get):
-        def entero(nombre):
-            valor = (get.get(nombre) or "").strip()
-            return int(valor) if valor.isdigit() else None
+        """Filters from the URL, parsed strictly: a value that does not fit is ignored (the page still loads).
 
-        q = (get.get("q") or "").strip()[:200]
+        ASCII digits only ("²".isdigit() is true but int() refuses it), at most 9 of them (no overflow in a
+        bigint column), a year PostgreSQL and `date` can hold; NUL characters never reach the database.
+        """
+
+        def texto(nombre, largo):
+            return (get.get(nombre) or "").replace("\x00", "").strip()[:largo]
+
+        def entero(nombre, minimo=1, maximo=999_999_999):
+            valor = texto(nombre, 20)
+            if not re.fullmatch(r"[0-9]{1,9}", valor):
+                return None
+            return int(valor) if minimo <= int(valor) <= maximo else None
+
+        q = texto("q", 200)
         orden = get.get("orden") or ("relevancia" if q else "recientes")
         if orden not in ORDENES or (orden == "relevancia" and not q):
             orden = "relevancia" if q else "recientes"
-        territorio = (get.get("territorio") or "").strip()
+        territorio = texto("territorio", 20)
         return cls(
             q=q,
-            categoria=(get.get("categoria") or "").strip()[:80],
-            territorio=territorio if territorio.isdigit() and len(territorio) in (2, 3, 5) else "",
+            categoria=texto("categoria", 80),
+            territorio=territorio if re.fullmatch(r"[0-9]{2}|[0-9]{3}|[0-9]{5}", territorio) else "",
             calificacion=get.get("calificacion") if get.get("calificacion") in Practica.Calificacion.values else "",
-            anio=entero("anio"),
+            anio=entero("anio", ANIO_MINIMO, ANIO_MAXIMO),
             organizacion=entero("organizacion"),
             orden=orden,
         )
@@ -282,3 +295,19 @@ def comentarios_de(practica):
             Prefetch("respuestas", queryset=con_autor.order_by("creado", "pk"))
         )
     )
+
+
+@dataclass
+class Revisiones:
+    lista: list = field(default_factory=list)  # oldest first
+    conteo: list = field(default_factory=list)  # [(etiqueta, n)] in the order of the ratings, only those given
+
+
+def revisiones_de(practica):
+    """The peer reviews of the evidence rating and how many gave each rating (one query)."""
+    lista = list(
+        RevisionPares.objects.filter(practica=practica).select_related("organizacion", "revisor").order_by("creada")
+    )
+    etiquetas = dict(Practica.Calificacion.choices)
+    conteo = [(etiquetas[v], n) for v in Practica.Calificacion.values if (n := sum(r.calificacion == v for r in lista))]
+    return Revisiones(lista=lista, conteo=conteo)

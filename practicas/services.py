@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from comunas.models import Membresia, Organizacion, Usuario
 from mesa.notifications import aviso_crear
+from mesa.selectors import organizaciones_companeras
 from practicas.archivos import ArchivoNoAdmitido, verificar
 from practicas.models import (
     EMMIE,
@@ -23,6 +24,7 @@ from practicas.models import (
     Replicacion,
     Resultado,
     ResultadoReplicacion,
+    RevisionPares,
     VersionPractica,
 )
 
@@ -192,10 +194,12 @@ def _validar_publicable(practica, *, categorias=None, resultados=None):
 def practica_publicar(*, practica, visibilidad, por):
     """Publishes a draft (or re-publishes with another visibility) and records the version."""
     practica = Practica.objects.select_for_update().get(pk=practica.pk)
-    if visibilidad == Practica.Visibilidad.MESA:
-        raise ValidationError("La publicación para una mesa estará disponible cuando existan las mesas.")
     if visibilidad not in Practica.Visibilidad.values:
         raise ValidationError("Elija quién podrá ver la práctica.")
+    if visibilidad == Practica.Visibilidad.MESA and organizaciones_companeras([practica.organizacion_id]) == {
+        practica.organizacion_id
+    }:
+        raise ValidationError("Su organización aún no comparte una mesa con otras: elija otra visibilidad.")
     if practica.es_archivada:
         raise ValidationError("Una práctica archivada no se publica.")
     _validar_publicable(practica)
@@ -401,5 +405,50 @@ def _comentario_avisar(comentario):
             plantilla="practica_comentario",
             contexto={**contexto, "es_respuesta_a_usted": respondido is not None and usuario.pk == respondido.pk},
             clave=f"practica_comentario:{comentario.pk}:{usuario.pk}",
+            esencial=False,
+        )
+
+
+@transaction.atomic
+def revision_registrar(*, practica, organizacion, por, calificacion, comentario=""):
+    """A peer organization's review of the evidence rating; its second review replaces the first. The authoring
+    team gets a notice (not essential: the daily digest suffices)."""
+    if not practica.es_publicada:
+        raise ValidationError("Solo se revisan prácticas publicadas.")
+    if organizacion.pk == practica.organizacion_id:
+        raise PermissionDenied("Una organización no revisa su propia práctica.")
+    if not organizacion.activa:
+        raise PermissionDenied("La organización no está activa.")
+    if calificacion not in Practica.Calificacion.values:
+        raise ValidationError({"calificacion": "Elija una calificación de la evidencia."})
+    comentario = (comentario or "").strip()
+    if len(comentario) > MAX_COMENTARIO:
+        raise ValidationError({"comentario": f"El comentario no puede superar los {MAX_COMENTARIO} caracteres."})
+    revision, _ = RevisionPares.objects.update_or_create(
+        practica=practica,
+        organizacion=organizacion,
+        defaults={"revisor": por, "calificacion": calificacion, "comentario": comentario},
+    )
+    _revision_avisar(revision)
+    return revision
+
+
+def _revision_avisar(revision):
+    practica = revision.practica
+    equipo = Usuario.objects.filter(
+        is_active=True,
+        membresias__organizacion_id=practica.organizacion_id,
+        membresias__rol__in=[Membresia.Rol.DIRECTOR, Membresia.Rol.INTEGRANTE],
+        membresias__organizacion__estado=Organizacion.Estado.ACTIVA,
+    ).distinct()
+    enlace = f"{settings.SITE_URL}{reverse('practicas:detalle', args=[practica.pk])}#revisiones"
+    contexto = {"revision": revision, "practica": practica, "enlace": enlace}
+    for usuario in equipo:
+        aviso_crear(
+            para=usuario,
+            plantilla="practica_revision",
+            contexto=contexto,
+            # one notice per review version: updating the review notifies again
+            clave=f"practica_revision:{revision.pk}:{revision.actualizada.isoformat()}:{usuario.pk}",
             esencial=False,
         )

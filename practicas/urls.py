@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/publicar/", views.publicar, name="publicar"),
     path("<int:pk>/archivar/", views.archivar, name="archivar"),
     path("<int:pk>/comentarios/", views.comentar, name="comentar"),
+    path("<int:pk>/revision/", views.revisar, name="revisar"),
     path("<int:pk>/replicar/", views.replicar, name="replicar"),
     path("replicaciones/<int:pk>/", views.replicacion, name="replicacion"),
     path("replicaciones/<int:pk>/editar/", views.replicacion_editar, name="replicacion_editar"),

@@ -20,6 +20,7 @@ from practicas.access import (
     get_replicacion_for,
     organizaciones_que_editan,
     organizaciones_que_pueden_replicar,
+    organizaciones_que_pueden_revisar,
     puede,
     puede_comentar,
     puede_replicacion,
@@ -35,6 +36,7 @@ from practicas.forms import (
     PublicarForm,
     ReplicacionForm,
     ResultadoFormSet,
+    RevisionParesForm,
     resultados_de,
     resultados_replicacion_formset,
 )
@@ -49,6 +51,7 @@ from practicas.selectors import (
     practicas_de_mis_organizaciones,
     replicaciones_de,
     resaltar_en_python,
+    revisiones_de,
 )
 
 POR_PAGINA = 20
@@ -142,7 +145,18 @@ def imprimir(request, pk):
 @pide_ingresar
 def detalle(request, pk):
     practica, roles = _practica_visible(request, pk)
+    return _detalle(request, practica, roles)
+
+
+def _detalle(request, practica, roles, *, comentario_form=None, revision_form=None, status=200):
+    """The practice page; a comment or a review that failed validation comes back bound, with its text and error."""
     resultados = list(practica.resultados.all())
+    revisiones = revisiones_de(practica)
+    revisora = None
+    if revisoras := organizaciones_que_pueden_revisar(practica, roles):
+        revisora = Organizacion.objects.get(pk=revisoras[0])
+        anterior = next((r for r in revisiones.lista if r.organizacion_id == revisora.pk), None)
+        revision_form = revision_form or RevisionParesForm(instance=anterior)
     replicaciones = replicaciones_de(practica) if ve_replicaciones(request.user, roles) else []
     ya_replicaron = {r.organizacion_id for r in replicaciones}
     contexto = {
@@ -157,9 +171,16 @@ def detalle(request, pk):
         "linaje": linaje(practica, request.user, roles),
         "puede_replicar": bool(organizaciones_que_pueden_replicar(request.user, practica, roles, ya_replicaron)),
         "comentarios": comentarios_de(practica),
-        "comentario_form": ComentarioForm() if puede_comentar(request.user, practica, roles) else None,
+        "revisiones": revisiones,
+        "revision_form": revision_form,
+        "revisora": revisora,
+        "comentario_form": comentario_form
+        or (ComentarioForm() if puede_comentar(request.user, practica, roles) else None),
     }
-    return render(request, "practicas/detalle.html", contexto)
+    if comentario_form is not None:  # refused: under its thread if it was a reply, else in the main form
+        responde_a = getattr(comentario_form, "cleaned_data", {}).get("responde_a")
+        contexto.update(respuesta_fallida=responde_a, principal_fallido=not responde_a)
+    return render(request, "practicas/detalle.html", contexto, status=status)
 
 
 @miembro_requerido
@@ -384,24 +405,41 @@ def comentar(request, pk):
     if not puede_comentar(request.user, practica, roles):
         raise PermissionDenied("Solo los integrantes de la plataforma comentan, y no en prácticas archivadas.")
     form = ComentarioForm(request.POST)
-    destino = f"{reverse('practicas:detalle', args=[practica.pk])}#comentarios"
-    if not form.is_valid():
-        messages.error(request, "Escriba su pregunta o comentario (hasta 5.000 caracteres).")
-        return redirect(destino)
-    responde_a = None
-    if form.cleaned_data["responde_a"]:
-        responde_a = get_object_or_404(practica.comentarios, pk=form.cleaned_data["responde_a"])
-    try:
-        comentario = services.comentario_crear(
-            practica=practica,
-            autor=request.user,
-            texto=form.cleaned_data["texto"],
-            tipo=form.cleaned_data["tipo"],
-            responde_a=responde_a,
-            organizacion=Organizacion.objects.filter(pk__in=list(roles)).order_by("nombre").first(),
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(destino)
+    if form.is_valid():
+        responde_a = None
+        if form.cleaned_data["responde_a"]:
+            responde_a = get_object_or_404(practica.comentarios, pk=form.cleaned_data["responde_a"])
+        try:
+            comentario = services.comentario_crear(
+                practica=practica,
+                autor=request.user,
+                texto=form.cleaned_data["texto"],
+                tipo=form.cleaned_data["tipo"],
+                responde_a=responde_a,
+                organizacion=Organizacion.objects.filter(pk__in=list(roles)).order_by("nombre").first(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+    if not form.is_valid():  # the page again, with what was typed and why it was refused
+        return _detalle(request, practica, roles, comentario_form=form, status=400)
     messages.success(request, "Publicado. El equipo que registró la práctica recibirá un aviso.")
     return redirect(f"{reverse('practicas:detalle', args=[practica.pk])}#comentario-{comentario.pk}")
+
+
+@require_POST
+@miembro_requerido
+def revisar(request, pk):
+    """Peer review of the evidence rating, in the name of the user's first other organization (by id)."""
+    practica, roles = get_practica_for(request.user, pk, need="revisar")
+    organizacion = Organizacion.objects.get(pk=organizaciones_que_pueden_revisar(practica, roles)[0])
+    form = RevisionParesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.revision_registrar(practica=practica, organizacion=organizacion, por=request.user,
+                                        **form.cleaned_data)  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Revisión registrada. El equipo que registró la práctica recibirá un aviso.")
+            return redirect(f"{reverse('practicas:detalle', args=[practica.pk])}#revisiones")
+    return _detalle(request, practica, roles, revision_form=form, status=400)

@@ -1,11 +1,13 @@
 """Journey of issue 5: a director writes and publishes a practice with an attachment; a director of another
 commune finds it by an accent-free search and replicates it; the origin shows the replica's outcome beside
-its own. Every page passes axe; screenshots go to var/pruebas/."""
+its own; that director asks a question there and the authors get a notice. Every page passes axe; screenshots go
+to var/pruebas/."""
 
 import pytest
 from playwright.sync_api import expect
 
 from comunas.models import Comuna
+from mesa.models import Aviso
 from tests.conftest import CLAVE, crear_organizacion, miembro
 from tests.e2e.conftest import violaciones_graves
 from tests.practicas.utiles import PDF_MINIMO, taxonomia
@@ -102,3 +104,15 @@ def test_publicar_encontrar_y_replicar_una_practica(live_server, page, dos_comun
     expect(fila.locator("td").nth(1)).to_contain_text("80 → 52")
     expect(page.locator("table.comparacion thead")).to_contain_text(algarrobo.nombre)
     _sin_violaciones(page, "7-origen-con-replica")
+
+    # 4. Algarrobo asks the authors a question there; Zapallar's team gets a notice.
+    page.get_by_label("Pregunta", exact=True).check()
+    page.get_by_label("Su pregunta o comentario").fill("¿Cuánto costó la **mantención** anual de las cámaras?")
+    page.get_by_role("button", name="Publicar", exact=True).click()
+    expect(page.get_by_text("El equipo que registró la práctica recibirá un aviso.")).to_be_visible()
+    expect(page.locator("#comentarios strong", has_text="mantención")).to_be_visible()
+    _sin_violaciones(page, "9-pregunta")
+    aviso = Aviso.objects.get(plantilla="practica_comentario")
+    assert aviso.para == "directora@zapallar.test"
+    assert aviso.asunto == "Mesa: nueva pregunta en «Red de cámaras de televigilancia en accesos»"
+    assert "Andrés Algarrobo" in aviso.texto and "hizo una pregunta" in aviso.texto

@@ -5,8 +5,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from comunas.models import Comuna
 from practicas.access import get_practica_for, practicas_visibles
-from tests.practicas.utiles import crear_practica
+from tests.conftest import crear_organizacion
+from tests.mesa.utiles import crear_mesa
+from tests.practicas.utiles import crear_practica, participar
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +39,14 @@ def cast(admin, director, integrante, lector, ajeno, anonimo):
         ("publicada", "plataforma", [200, 200, 200, 200, 200, 404], [200, 200, 200, 403, 403, 404]),
         ("publicada", "publica", [200, 200, 200, 200, 200, 200], [200, 200, 200, 403, 403, 403]),
         ("archivada", "plataforma", [200, 200, 200, 200, 404, 404], [200, 200, 200, 403, 404, 404]),
+        # ajeno's organization is not in Zapallar's mesa (tests/practicas/test_visibilidad_mesa.py: who is).
+        ("publicada", "mesa", [200, 200, 200, 200, 404, 404], [200, 200, 200, 403, 404, 404]),
     ],
 )
-def test_matriz_del_gate(cast, org_zapallar, director, estado, visibilidad, ver, editar):
+def test_matriz_del_gate(cast, org_zapallar, director, coordinador, estado, visibilidad, ver, editar):
+    if visibilidad == "mesa":
+        otra = crear_organizacion(comuna=Comuna.objects.get(codigo="05602"))
+        participar(crear_mesa(org_zapallar, coordinador), otra)
     practica = crear_practica(org_zapallar, director, estado=estado, visibilidad=visibilidad)
     assert [_resultado(cast[q], practica.pk, "ver") for q in ELENCO] == ver
     assert [_resultado(cast[q], practica.pk, "editar") for q in ELENCO] == editar

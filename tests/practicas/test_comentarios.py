@@ -1,5 +1,7 @@
 """Questions and comments: who reads and who writes, Markdown made safe, the e-mail to the authoring team."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -91,8 +93,34 @@ def test_un_script_en_un_comentario_nunca_llega_a_la_pagina(publicada, ajeno, di
 
 
 def test_un_comentario_vacio_no_se_publica(publicada, ajeno):
-    respuesta = cliente_de(ajeno).post(
-        f"/practicas/{publicada.pk}/comentarios/", {"tipo": "comentario", "texto": "   "}, follow=True
-    )
-    assert "Escriba su pregunta o comentario" in respuesta.content.decode()
+    url = f"/practicas/{publicada.pk}/comentarios/"
+    respuesta = cliente_de(ajeno).post(url, {"tipo": "comentario", "texto": "   "})
+    assert respuesta.status_code == 400
+    assert "Este campo es obligatorio." in respuesta.content.decode()
     assert not Comentario.objects.exists()
+
+
+def test_un_comentario_rechazado_conserva_lo_escrito(publicada, ajeno):
+    largo = "¿Cuántos <inspectores> por feria? " + "x" * 5000
+    respuesta = cliente_de(ajeno).post(f"/practicas/{publicada.pk}/comentarios/", {"tipo": "pregunta", "texto": largo})
+    assert respuesta.status_code == 400
+    html = respuesta.content.decode()
+    assert "Ferias libres seguras" in html  # the practice page again, not a bare error
+    assert "Asegúrese de que este valor tenga menos de 5000 caracteres" in html
+    principal = html.split('id="id_texto"', 1)[1].split("</textarea>", 1)[0]
+    assert "¿Cuántos &lt;inspectores&gt; por feria? xxx" in principal and 'aria-invalid="true"' in principal
+    assert re.search(r'<input type="radio" name="tipo" value="pregunta"[^>]* checked', html)
+    assert not Comentario.objects.exists()
+
+
+def test_una_respuesta_rechazada_vuelve_abierta_con_su_texto(publicada, ajeno, director):
+    cliente_de(ajeno).post(f"/practicas/{publicada.pk}/comentarios/", {"tipo": "pregunta", "texto": "¿Costo?"})
+    pregunta = Comentario.objects.get()
+    respuesta = cliente_de(director).post(
+        f"/practicas/{publicada.pk}/comentarios/",
+        {"tipo": "comentario", "texto": "Unos pesos " + "9" * 5000, "responde_a": pregunta.pk},
+    )
+    assert respuesta.status_code == 400
+    hilo = respuesta.content.decode().split(f'id="comentario-{pregunta.pk}"', 1)[1].split("</article>")[0]
+    assert '<details class="mt-2" open>' in hilo and "Unos pesos 999" in hilo
+    assert Comentario.objects.count() == 1

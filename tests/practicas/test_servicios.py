@@ -5,7 +5,8 @@ from comunas.models import Provincia
 from practicas.models import Categoria, Practica
 from practicas.services import plegar, practica_actualizar, practica_archivar, practica_crear, practica_publicar
 from tests.conftest import crear_organizacion
-from tests.practicas.utiles import crear_practica
+from tests.mesa.utiles import crear_mesa
+from tests.practicas.utiles import crear_practica, participar
 
 pytestmark = pytest.mark.django_db
 
@@ -80,10 +81,17 @@ def test_una_publicada_no_puede_quedar_sin_categorias(org_zapallar, director, ta
     assert practica.categorias.count() == 1
 
 
-def test_la_visibilidad_de_mesa_espera_a_las_mesas(org_zapallar, director, taxonomia):
+def test_la_visibilidad_de_mesa_pide_compartir_una_mesa(org_zapallar, org_ajena, coordinador, director, taxonomia):
     practica = crear_practica(org_zapallar, director)
-    with pytest.raises(ValidationError, match="mesas"):
+    mesa = crear_mesa(org_zapallar, coordinador)
+    with pytest.raises(ValidationError, match="aún no comparte una mesa"):
         practica_publicar(practica=practica, visibilidad="mesa", por=director)
+    participar(mesa, org_ajena, estado="invitada")  # an invitation is not enough
+    with pytest.raises(ValidationError, match="aún no comparte una mesa"):
+        practica_publicar(practica=practica, visibilidad="mesa", por=director)
+    mesa.participaciones.filter(organizacion=org_ajena).update(estado="aceptada")
+    practica = practica_publicar(practica=practica, visibilidad="mesa", por=director)
+    assert (practica.estado, practica.visibilidad) == ("publicada", "mesa")
 
 
 def test_actualizar_reemplaza_los_resultados(org_zapallar, director, taxonomia):

@@ -97,14 +97,6 @@ def test_publicar_incompleta_explica_lo_que_falta(director, org_zapallar, taxono
     assert practica.es_borrador
 
 
-def test_la_opcion_mesa_no_se_ofrece_todavia(director, org_zapallar, taxonomia):
-    practica = crear_practica(org_zapallar, director)
-    respuesta = cliente_de(director).post(f"/practicas/{practica.pk}/publicar/", {"visibilidad": "mesa"})
-    assert respuesta.status_code == 200
-    practica.refresh_from_db()
-    assert practica.es_borrador
-
-
 def test_el_lector_no_edita_ni_publica(lector, director, org_zapallar, taxonomia):
     practica = crear_practica(org_zapallar, director)
     cliente = cliente_de(lector)

@@ -1,7 +1,9 @@
 """Helpers to build practices in tests (also used by the access matrix in tests/test_acceso.py)."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
+from mesa.models import Participacion
 from practicas.models import Categoria, Practica, Taxonomia
 from practicas.services import adjuntos_agregar, practica_archivar, practica_crear, practica_publicar, replicacion_crear
 from practicas.taxonomia import cargar_taxonomia
@@ -57,3 +59,9 @@ def practicas_del_elenco(org, director, replica_de=None):
         ),
         "adjunto": adjuntar_pdf(practica, director),
     }
+
+
+def participar(mesa, organizacion, estado=Participacion.Estado.ACEPTADA):
+    """The organization takes part in the mesa (accepted by default, as after its director(a) accepts)."""
+    aceptada = timezone.now() if estado == Participacion.Estado.ACEPTADA else None
+    return Participacion.objects.create(mesa=mesa, organizacion=organizacion, estado=estado, aceptada_en=aceptada)
