@@ -3,6 +3,9 @@
     need="ver"        members of the host or of an organization that accepted the invitation (any role),
                       the mesa's coordinators, and staff. A draft session only those who coordinate.
     need="coordinar"  the mesa's coordinators, and staff.
+    need="responder"  (sessions) whoever is convened to it: the members of the participating organizations.
+    need="comentar"   (actas) the coordination and the members convened to its session.
+    need="actualizar" (acuerdos) the coordination and a director(a) or integrante of the responsible organization.
 
 Outsiders get 404 (they may not know the mesa exists); a member without the role gets 403.
 """
@@ -11,10 +14,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from comunas.models import Organizacion
-from mesa.models import Mesa, Participacion, Sesion
+from comunas.models import Membresia, Organizacion
+from mesa.models import Acta, Acuerdo, Mesa, Participacion, PuntoTabla, Sesion
 
 NIVELES = ("ver", "coordinar")
+NIVELES_SESION = ("ver", "coordinar", "responder")
+NIVELES_ACTA = ("ver", "coordinar", "comentar")
+NIVELES_ACUERDO = ("ver", "actualizar")
+ROLES_QUE_ACTUALIZAN = (Membresia.Rol.DIRECTOR, Membresia.Rol.INTEGRANTE)
 
 
 def organizaciones_del_usuario(user):
@@ -45,9 +52,64 @@ def puede_coordinar(user, mesa):
     return user.is_staff or mesa.coordinadores.filter(pk=user.pk).exists()
 
 
-def _exigir(need):
-    if need not in NIVELES:
+def _exigir(need, niveles=NIVELES):
+    if need not in niveles:
         raise ValueError(f"nivel de acceso desconocido: {need}")
+
+
+def organizaciones_que_crean_mesas(user):
+    """Where the user may host a new mesa: any active organization for staff, else the active ones they direct."""
+    if not user.is_authenticated:
+        return Organizacion.objects.none()
+    activas = Organizacion.objects.filter(estado=Organizacion.Estado.ACTIVA)
+    if user.is_staff:
+        return activas
+    return activas.filter(membresias__usuario=user, membresias__rol=Membresia.Rol.DIRECTOR).distinct()
+
+
+def exigir_crear_mesa(user):
+    """Staff, or the director(a) of an active organization (which becomes the host): 403 for everyone else."""
+    if not organizaciones_que_crean_mesas(user).exists():
+        raise PermissionDenied("Solo la dirección de una organización activa o la administración crea mesas.")
+
+
+def invitaciones_por_aceptar(user):
+    """Invitations to mesas that this user, as director(a) of an active organization, may accept."""
+    if not user.is_authenticated:
+        return Participacion.objects.none()
+    dirige = Membresia.objects.filter(
+        usuario=user, rol=Membresia.Rol.DIRECTOR, organizacion__estado=Organizacion.Estado.ACTIVA
+    ).values("organizacion_id")
+    return Participacion.objects.filter(organizacion__in=dirige, estado=Participacion.Estado.INVITADA).select_related(
+        "mesa", "organizacion"
+    )
+
+
+def organizaciones_que_actualizan_acuerdos(user):
+    """Ids of the active organizations where the user may update the acuerdos it is responsible for."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Membresia.objects.filter(
+            usuario=user, rol__in=ROLES_QUE_ACTUALIZAN, organizacion__estado=Organizacion.Estado.ACTIVA
+        ).values_list("organizacion_id", flat=True)
+    )
+
+
+def acuerdos_de_mis_organizaciones(user):
+    """The binding acuerdos (of approved actas) owned by the user's active organizations."""
+    return (
+        Acuerdo.objects.vigentes()
+        .filter(organizacion__in=organizaciones_del_usuario(user))
+        .select_related("organizacion", "acta__sesion__mesa")
+        .order_by("plazo", "pk")
+    )
+
+
+def puede_actualizar_acuerdo(user, acuerdo):
+    if puede_coordinar(user, acuerdo.acta.sesion.mesa):
+        return True
+    return acuerdo.organizacion_id in organizaciones_que_actualizan_acuerdos(user)
 
 
 def get_mesa_for(user, pk, need="ver"):
@@ -63,8 +125,9 @@ def get_mesa_for(user, pk, need="ver"):
 
 
 def get_sesion_for(user, pk, need="ver"):
-    """Returns the session (with its mesa) under the same rule; a draft is invisible to non-coordinators."""
-    _exigir(need)
+    """Returns the session (with its mesa) under the same rule; a draft is invisible to non-coordinators.
+    need="responder": only whoever is convened (staff and coordinators from outside get 403)."""
+    _exigir(need, NIVELES_SESION)
     try:
         sesion = Sesion.objects.select_related("mesa__anfitriona").get(pk=pk)
     except (Sesion.DoesNotExist, ValueError, TypeError):
@@ -75,40 +138,67 @@ def get_sesion_for(user, pk, need="ver"):
         raise Http404("No existe esa sesión.")
     if need == "coordinar" and not coordina:
         raise PermissionDenied("Solo la coordinación de la mesa puede hacer esto.")
+    if need == "responder" and not _convocado(user, sesion):
+        raise PermissionDenied("Usted no está convocado(a) a esta sesión.")
     return sesion
 
 
+def _convocado(user, sesion):
+    from mesa.services import convocados
+
+    return convocados(sesion).filter(pk=user.pk).exists()
+
+
+def get_punto_for(user, pk, need="coordinar"):
+    """An agenda item, through its session's gate."""
+    try:
+        punto = PuntoTabla.objects.get(pk=pk)
+    except (PuntoTabla.DoesNotExist, ValueError, TypeError):
+        raise Http404("No existe ese punto de la tabla.") from None
+    punto.sesion = get_sesion_for(user, punto.sesion_id, need=need)
+    return punto
+
+
 def get_participacion_for(user, pk):
-    """An invitation of an organization to a mesa, to accept: its director(a), or staff."""
-    from comunas.access import get_organizacion_for
+    """An invitation of an organization to a mesa, to accept: its director(a), or staff. Someone outside that
+    organization gets 404 (they may not know about the invitation); another role in it, 403."""
+    from comunas.access import puede, rol_en
 
     try:
         participacion = Participacion.objects.select_related("mesa", "organizacion").get(pk=pk)
     except (Participacion.DoesNotExist, ValueError, TypeError):
         raise Http404("No existe esa invitación.") from None
-    get_organizacion_for(user, participacion.organizacion_id, need="editar")
+    if user.is_staff:
+        return participacion
+    rol = rol_en(user, participacion.organizacion)
+    if rol is None:
+        raise Http404("No existe esa invitación.")
+    if not puede(user, participacion.organizacion, "editar", rol=rol):
+        raise PermissionDenied("Solo la dirección de la organización acepta la invitación.")
     return participacion
 
 
 def get_acta_for(user, sesion_pk, need="ver"):
     """The acta of a session. A draft (borrador) is only for the coordination; once circulated, every
-    member sees it. A session without an acta is a 404."""
-    from mesa.models import Acta
-
-    sesion = get_sesion_for(user, sesion_pk, need=need)
+    member sees it. A session without an acta is a 404. need="comentar": the coordination and the members
+    convened to the session."""
+    _exigir(need, NIVELES_ACTA)
+    sesion = get_sesion_for(user, sesion_pk, need="ver" if need == "comentar" else need)
     try:
         acta = Acta.objects.select_related("sesion__mesa__anfitriona", "aprobada_en_sesion").get(sesion=sesion)
     except Acta.DoesNotExist:
         raise Http404("Esta sesión aún no tiene acta.") from None
     if acta.estado == Acta.Estado.BORRADOR and not puede_coordinar(user, sesion.mesa):
         raise Http404("Esta sesión aún no tiene acta.")
+    if need == "comentar" and not (puede_coordinar(user, sesion.mesa) or _convocado(user, sesion)):
+        raise PermissionDenied("Solo los miembros de la mesa comentan el acta.")
     return acta
 
 
-def get_acuerdo_for(user, pk):
-    """An acuerdo, for whoever sees its mesa; who may change its state is decided by the service."""
-    from mesa.models import Acta, Acuerdo
-
+def get_acuerdo_for(user, pk, need="ver"):
+    """An acuerdo, for whoever sees its mesa; need="actualizar": the coordination, or a director(a) or
+    integrante of the responsible organization (a lector, or another organization, gets 403)."""
+    _exigir(need, NIVELES_ACUERDO)
     try:
         acuerdo = Acuerdo.objects.select_related("acta__sesion__mesa", "organizacion").get(pk=pk)
     except (Acuerdo.DoesNotExist, ValueError, TypeError):
@@ -116,4 +206,6 @@ def get_acuerdo_for(user, pk):
     get_mesa_for(user, acuerdo.acta.sesion.mesa_id)
     if acuerdo.acta.estado == Acta.Estado.BORRADOR and not puede_coordinar(user, acuerdo.acta.sesion.mesa):
         raise Http404("No existe ese acuerdo.")
+    if need == "actualizar" and not puede_actualizar_acuerdo(user, acuerdo):
+        raise PermissionDenied("Solo la organización responsable o la coordinación actualizan este acuerdo.")
     return acuerdo

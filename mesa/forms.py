@@ -1,7 +1,8 @@
 from django import forms
+from django.db.models import Q
 
-from comunas.models import Organizacion
-from mesa.models import Acuerdo, Aviso, Participacion, PreferenciaAvisos, PuntoTabla, Respuesta, Sesion
+from comunas.models import Organizacion, Usuario
+from mesa.models import Acuerdo, Aviso, Mesa, Participacion, PreferenciaAvisos, PuntoTabla, Respuesta, Sesion
 
 
 class PreferenciaAvisosForm(forms.Form):
@@ -49,17 +50,67 @@ class SesionForm(forms.ModelForm):
         return sorted({round(h * 60) for h in horas}, reverse=True)
 
 
+class MesaForm(forms.ModelForm):
+    """A new mesa: the host is one of the organizations the person may create it for."""
+
+    class Meta:
+        model = Mesa
+        fields = ["nombre", "anfitriona", "descripcion", "alcance"]
+        widgets = {"descripcion": forms.Textarea(attrs={"rows": 3}), "alcance": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"anfitriona": "La organización que acoge la mesa; usted quedará como coordinador(a)."}
+
+    def __init__(self, *args, anfitrionas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["anfitriona"].queryset = anfitrionas.order_by("nombre")
+        if len(self.fields["anfitriona"].queryset) == 1:
+            self.initial.setdefault("anfitriona", self.fields["anfitriona"].queryset[0].pk)
+
+
+class MesaEditarForm(forms.ModelForm):
+    coordinadores = forms.ModelMultipleChoiceField(
+        label="Coordinación",
+        queryset=None,
+        required=False,  # the service says why at least one must remain
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Miembros de las organizaciones participantes; deberán usar la verificación en dos pasos.",
+    )
+
+    class Meta:
+        model = Mesa
+        fields = ["nombre", "descripcion", "alcance"]
+        widgets = {"descripcion": forms.Textarea(attrs={"rows": 3}), "alcance": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, posibles, **kwargs):
+        """`posibles`: the members of the participating organizations; current coordinators stay listed."""
+        super().__init__(*args, **kwargs)
+        actuales = list(self.instance.coordinadores.values_list("pk", flat=True))
+        self.fields["coordinadores"].queryset = Usuario.objects.filter(
+            Q(pk__in=posibles.values("pk")) | Q(pk__in=actuales)
+        ).order_by("nombre", "pk")
+        self.fields["coordinadores"].label_from_instance = lambda u: f"{u.nombre} ({u.email})"
+        self.initial.setdefault("coordinadores", actuales)
+
+
 class PuntoTablaForm(forms.ModelForm):
     class Meta:
         model = PuntoTabla
-        fields = ["titulo", "organizacion", "duracion_minutos"]
+        fields = ["titulo", "organizacion", "duracion_minutos", "practica", "diagnostico"]
+        help_texts = {
+            "practica": "Opcional: una práctica que se presentará o comentará.",
+            "diagnostico": "Opcional: un diagnóstico que se revisará.",
+        }
 
-    def __init__(self, *args, mesa, **kwargs):
+    def __init__(self, *args, mesa, user, **kwargs):
+        from comunas.access import diagnosticos_visibles
+        from practicas.access import practicas_visibles
+
         super().__init__(*args, **kwargs)
         self.fields["organizacion"].queryset = Organizacion.objects.filter(
             participaciones__mesa=mesa, participaciones__estado=Participacion.Estado.ACEPTADA
         )
         self.fields["organizacion"].required = False
+        self.fields["practica"].queryset = practicas_visibles(user).order_by("titulo")
+        self.fields["diagnostico"].queryset = diagnosticos_visibles(user).select_related("organizacion")
 
 
 class CancelarSesionForm(forms.Form):
@@ -119,9 +170,11 @@ class AprobarActaForm(forms.Form):
 
     def __init__(self, *args, acta, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["en_sesion"].queryset = Sesion.objects.filter(
-            mesa=acta.sesion.mesa, estado=Sesion.Estado.REALIZADA, inicio__gt=acta.sesion.inicio
-        ).order_by("inicio")
+        self.fields["en_sesion"].queryset = (
+            Sesion.objects.filter(mesa=acta.sesion.mesa, estado=Sesion.Estado.REALIZADA, inicio__gt=acta.sesion.inicio)
+            .select_related("mesa")
+            .order_by("inicio")
+        )  # each option's label names the mesa
 
 
 class AcuerdoForm(forms.Form):

@@ -274,6 +274,22 @@ class PuntoTabla(models.Model):
         verbose_name="organización presentadora",
     )
     duracion_minutos = models.PositiveIntegerField("duración (minutos)", default=15)
+    practica = models.ForeignKey(
+        "practicas.Practica",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="puntos_tabla",
+        verbose_name="práctica relacionada",
+    )
+    diagnostico = models.ForeignKey(
+        "comunas.Diagnostico",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="puntos_tabla",
+        verbose_name="diagnóstico relacionado",
+    )
 
     class Meta:
         verbose_name = "punto de la tabla"

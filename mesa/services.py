@@ -15,7 +15,7 @@ from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from comunas.models import Organizacion, Usuario
+from comunas.models import Membresia, Organizacion, Usuario
 from mesa.models import Asistencia, Aviso, Latido, Mesa, Participacion, PreferenciaAvisos, PuntoTabla, Respuesta, Sesion
 
 log = logging.getLogger(__name__)
@@ -177,6 +177,10 @@ def _exigir_coordinacion(mesa, por):
 
 @transaction.atomic
 def mesa_crear(*, nombre, anfitriona, por, descripcion="", alcance="", coordinadores=()):
+    """A new mesa hosted by an active organization (accepted from the start); `por` becomes its coordinator.
+    Who may create one is checked by the gate (mesa.access.exigir_crear_mesa)."""
+    if not anfitriona.activa:
+        raise ValidationError({"anfitriona": "La anfitriona debe ser una organización activa."})
     mesa = Mesa.objects.create(nombre=nombre, anfitriona=anfitriona, descripcion=descripcion, alcance=alcance)
     mesa.coordinadores.add(por, *coordinadores)
     Participacion.objects.create(
@@ -186,6 +190,36 @@ def mesa_crear(*, nombre, anfitriona, por, descripcion="", alcance="", coordinad
         aceptada_en=timezone.now(),
         aceptada_por=por,
     )
+    return mesa
+
+
+def coordinadores_posibles(mesa):
+    """Active members of the mesa's participating (accepted, active) organizations."""
+    orgs = mesa.participaciones.filter(
+        estado=Participacion.Estado.ACEPTADA, organizacion__estado=Organizacion.Estado.ACTIVA
+    ).values("organizacion_id")
+    return Usuario.objects.filter(is_active=True, membresias__organizacion__in=orgs).distinct()
+
+
+@transaction.atomic
+def mesa_editar(*, mesa, por, nombre, descripcion="", alcance="", coordinadores):
+    """Name, description, scope and coordination. Whoever is added must be a member of a participating
+    organization (and will be asked for two-step verification: comunas.access.requiere_dos_factores);
+    at least one coordinator remains."""
+    mesa = Mesa.objects.select_for_update().get(pk=mesa.pk)
+    _exigir_coordinacion(mesa, por)
+    coordinadores = set(coordinadores)
+    if not coordinadores:
+        raise ValidationError({"coordinadores": "La mesa debe conservar al menos un(a) coordinador(a)."})
+    actuales = set(mesa.coordinadores.all())
+    posibles = set(coordinadores_posibles(mesa))
+    if coordinadores - actuales - posibles:
+        raise ValidationError(
+            {"coordinadores": "Solo se nombra coordinador(a) a miembros de las organizaciones participantes."}
+        )
+    mesa.nombre, mesa.descripcion, mesa.alcance = nombre, descripcion, alcance
+    mesa.save(update_fields=["nombre", "descripcion", "alcance"])
+    mesa.coordinadores.set(coordinadores)
     return mesa
 
 
@@ -251,11 +285,19 @@ def sesion_crear(
     return sesion
 
 
-@transaction.atomic
-def punto_agregar(*, sesion, por, titulo, organizacion=None, duracion_minutos=15):
-    _exigir_coordinacion(sesion.mesa, por)
-    if sesion.estado in (Sesion.Estado.REALIZADA, Sesion.Estado.CANCELADA):
+def _tabla_modificable(sesion):
+    if sesion.estado not in (Sesion.Estado.BORRADOR, Sesion.Estado.CONVOCADA):
         raise ValidationError("La tabla de una sesión realizada o cancelada ya no cambia.")
+
+
+@transaction.atomic
+def punto_agregar(*, sesion, por, titulo, organizacion=None, duracion_minutos=15, practica=None, diagnostico=None):
+    """An agenda item; the linked practice or diagnosis must be one the coordinator can see."""
+    from comunas.access import diagnosticos_visibles
+    from practicas.access import practicas_visibles
+
+    _exigir_coordinacion(sesion.mesa, por)
+    _tabla_modificable(sesion)
     if (
         organizacion is not None
         and not sesion.mesa.participaciones.filter(
@@ -263,10 +305,57 @@ def punto_agregar(*, sesion, por, titulo, organizacion=None, duracion_minutos=15
         ).exists()
     ):
         raise ValidationError({"organizacion": "La organización presentadora debe participar en la mesa."})
+    if practica is not None and not practicas_visibles(por).filter(pk=practica.pk).exists():
+        raise ValidationError({"practica": "Elija una práctica que usted pueda ver."})
+    if diagnostico is not None and not diagnosticos_visibles(por).filter(pk=diagnostico.pk).exists():
+        raise ValidationError({"diagnostico": "Elija un diagnóstico que usted pueda ver."})
     orden = (sesion.puntos.aggregate(m=Max("orden"))["m"] or 0) + 1
     return PuntoTabla.objects.create(
-        sesion=sesion, orden=orden, titulo=titulo, organizacion=organizacion, duracion_minutos=duracion_minutos
+        sesion=sesion,
+        orden=orden,
+        titulo=titulo,
+        organizacion=organizacion,
+        duracion_minutos=duracion_minutos,
+        practica=practica,
+        diagnostico=diagnostico,
     )
+
+
+def _renumerar(puntos):
+    for numero, punto in enumerate(puntos, start=1):
+        if punto.orden != numero:
+            punto.orden = numero
+            punto.save(update_fields=["orden"])
+
+
+@transaction.atomic
+def punto_quitar(*, punto, por):
+    """Removes an item of a draft or convened session (no new invitation: time and place did not change)."""
+    sesion = Sesion.objects.select_for_update().select_related("mesa").get(pk=punto.sesion_id)
+    _exigir_coordinacion(sesion.mesa, por)
+    _tabla_modificable(sesion)
+    if sesion.estado == Sesion.Estado.CONVOCADA and sesion.puntos.count() <= 1:
+        raise ValidationError("Una sesión convocada conserva al menos un punto en su tabla.")
+    PuntoTabla.objects.filter(pk=punto.pk, sesion=sesion).delete()
+    _renumerar(sesion.puntos.all())
+    return sesion
+
+
+@transaction.atomic
+def punto_mover(*, punto, por, direccion):
+    """Moves an item one place up ("subir") or down ("bajar"); the items are renumbered 1..n."""
+    if direccion not in ("subir", "bajar"):
+        raise ValidationError("Indique si el punto sube o baja.")
+    sesion = Sesion.objects.select_for_update().select_related("mesa").get(pk=punto.sesion_id)
+    _exigir_coordinacion(sesion.mesa, por)
+    _tabla_modificable(sesion)
+    puntos = list(sesion.puntos.all())
+    i = next(i for i, p in enumerate(puntos) if p.pk == punto.pk)
+    j = i - 1 if direccion == "subir" else i + 1
+    if 0 <= j < len(puntos):
+        puntos[i], puntos[j] = puntos[j], puntos[i]
+    _renumerar(puntos)
+    return next(p for p in puntos if p.pk == punto.pk)
 
 
 def convocados(sesion):
@@ -286,11 +375,12 @@ def rsvp_token(*, usuario, sesion, opcion):
     return signing.dumps([usuario.pk, sesion.pk, opcion], salt=RSVP_SAL)
 
 
-def rsvp_enlaces(*, usuario, sesion):
+def rsvp_enlaces(*, usuario, sesion, relativos=False):
+    base = "" if relativos else settings.SITE_URL
     enlaces = {}
     for opcion in Respuesta.Opcion.values:
         token = rsvp_token(usuario=usuario, sesion=sesion, opcion=opcion)
-        enlaces[opcion] = f"{settings.SITE_URL}{reverse('mesa:rsvp', args=[token])}"
+        enlaces[opcion] = f"{base}{reverse('mesa:rsvp', args=[token])}"
     return enlaces
 
 
@@ -310,7 +400,14 @@ def _avisar_sesion(sesion, *, plantilla, causa, metodo, extra=None, excluir=None
     from mesa.notifications import aviso_crear
 
     url = f"{settings.SITE_URL}{reverse('mesa:sesion', args=[sesion.pk])}"
-    puntos = list(sesion.puntos.select_related("organizacion"))
+    puntos = list(sesion.puntos.select_related("organizacion", "practica", "diagnostico"))
+    for punto in puntos:  # absolute links for the e-mail
+        punto.url_practica = (
+            punto.practica and f"{settings.SITE_URL}{reverse('practicas:detalle', args=[punto.practica_id])}"
+        )
+        punto.url_diagnostico = (
+            punto.diagnostico and f"{settings.SITE_URL}{reverse('diagnostico', args=[punto.diagnostico_id])}"
+        )
     avisos = []
     personas = convocados(sesion)
     if excluir is not None:
@@ -409,30 +506,44 @@ def respuesta_registrar(*, sesion, usuario, opcion, via=Respuesta.Via.APLICACION
     return respuesta
 
 
-def rsvp_registrar(*, usuario_id, sesion_id, opcion):
-    """The answer from a signed e-mail link, for exactly the person and session the link was made for."""
+def rsvp_verificar(*, usuario_id, sesion_id, opcion):
+    """Reads nothing but checks everything the answer needs: (usuario, sesion) or ValidationError/PermissionDenied.
+    The confirmation page (GET) shows this; only the POST records."""
     try:
         usuario = Usuario.objects.get(pk=usuario_id, is_active=True)
         sesion = Sesion.objects.select_related("mesa").get(pk=sesion_id)
     except (Usuario.DoesNotExist, Sesion.DoesNotExist):
         raise ValidationError("El enlace no es válido o ya venció.") from None
+    if sesion.estado != Sesion.Estado.CONVOCADA or sesion.fin <= timezone.now():
+        raise ValidationError("Esta sesión ya no recibe respuestas.")
+    if not convocados(sesion).filter(pk=usuario.pk).exists():
+        raise PermissionDenied("Usted no está convocado(a) a esta sesión.")
+    return usuario, sesion
+
+
+def rsvp_registrar(*, usuario_id, sesion_id, opcion):
+    """The answer from a signed e-mail link, for exactly the person and session the link was made for."""
+    usuario, sesion = rsvp_verificar(usuario_id=usuario_id, sesion_id=sesion_id, opcion=opcion)
     return respuesta_registrar(sesion=sesion, usuario=usuario, opcion=opcion, via=Respuesta.Via.CORREO)
 
 
 def respuestas_por_organizacion(sesion):
-    """For coordinators: [(organizacion, [(usuario, respuesta or None)])] over the participating organizations."""
+    """For coordinators: [(organizacion, [(usuario, respuesta or None)])] over the participating organizations.
+    Three queries whatever the number of organizations (participations, memberships, answers)."""
     respuestas = {r.usuario_id: r for r in sesion.respuestas.all()}
-    participaciones = sesion.mesa.participaciones.filter(estado=Participacion.Estado.ACEPTADA).select_related(
-        "organizacion"
+    participaciones = list(
+        sesion.mesa.participaciones.filter(estado=Participacion.Estado.ACEPTADA).select_related("organizacion")
     )
-    filas = []
-    for participacion in participaciones:
-        miembros = [
-            m.usuario
-            for m in participacion.organizacion.membresias.select_related("usuario").filter(usuario__is_active=True)
-        ]
-        filas.append((participacion.organizacion, [(u, respuestas.get(u.pk)) for u in miembros]))
-    return filas
+    miembros = {}
+    membresias = Membresia.objects.filter(
+        organizacion__in=[p.organizacion_id for p in participaciones], usuario__is_active=True
+    ).select_related("usuario")
+    for membresia in membresias:
+        miembros.setdefault(membresia.organizacion_id, []).append(membresia.usuario)
+    return [
+        (p.organizacion, [(u, respuestas.get(u.pk)) for u in miembros.get(p.organizacion_id, [])])
+        for p in participaciones
+    ]
 
 
 # --- Reminders ------------------------------------------------------------------------------------------

@@ -185,14 +185,10 @@ def acuerdo_agregar(*, acta, por, descripcion, organizacion, plazo):
 
 
 def puede_actualizar_acuerdo(user, acuerdo):
-    """The mesa's coordination, or a director(a) or integrante of the responsible organization."""
-    from mesa.access import puede_coordinar
+    """The mesa's coordination, or a director(a) or integrante of the responsible organization (mesa.access)."""
+    from mesa.access import puede_actualizar_acuerdo as regla
 
-    if puede_coordinar(user, acuerdo.acta.sesion.mesa):
-        return True
-    return user.membresias.filter(
-        organizacion=acuerdo.organizacion, rol__in=[Membresia.Rol.DIRECTOR, Membresia.Rol.INTEGRANTE]
-    ).exists()
+    return regla(user, acuerdo)
 
 
 @transaction.atomic

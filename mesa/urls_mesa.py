@@ -7,12 +7,16 @@ from mesa import views, views_actas
 app_name = "mesa"
 
 urlpatterns = [
+    path("nueva/", views.mesa_nueva, name="mesa_nueva"),
     path("<int:pk>/", views.mesa, name="mesa"),
+    path("<int:pk>/editar/", views.mesa_editar, name="mesa_editar"),
     path("<int:pk>/sesiones/nueva/", views.sesion_nueva, name="sesion_nueva"),
     path("participaciones/<int:pk>/aceptar/", views.participacion_aceptar, name="participacion_aceptar"),
     path("sesiones/<int:pk>/", views.sesion, name="sesion"),
     path("sesiones/<int:pk>/editar/", views.sesion_editar, name="sesion_editar"),
     path("sesiones/<int:pk>/tabla/", views.punto_agregar, name="punto_agregar"),
+    path("puntos/<int:pk>/quitar/", views.punto_quitar, name="punto_quitar"),
+    path("puntos/<int:pk>/mover/", views.punto_mover, name="punto_mover"),
     path("sesiones/<int:pk>/convocar/", views.sesion_convocar, name="sesion_convocar"),
     path("sesiones/<int:pk>/cancelar/", views.sesion_cancelar, name="sesion_cancelar"),
     path("sesiones/<int:pk>/asistencia/", views.sesion_asistencia, name="sesion_asistencia"),

@@ -8,16 +8,28 @@ from django.views.decorators.http import require_GET, require_POST
 
 from comunas.access import miembro_requerido
 from mesa import calendario, services
-from mesa.access import get_mesa_for, get_participacion_for, get_sesion_for, mesas_visibles, puede_coordinar
+from mesa.access import (
+    exigir_crear_mesa,
+    get_mesa_for,
+    get_participacion_for,
+    get_punto_for,
+    get_sesion_for,
+    invitaciones_por_aceptar,
+    mesas_visibles,
+    organizaciones_que_crean_mesas,
+    puede_coordinar,
+)
 from mesa.forms import (
     AsistenciaForm,
     CancelarSesionForm,
+    MesaEditarForm,
+    MesaForm,
     PreferenciaAvisosForm,
     PuntoTablaForm,
     RespuestaForm,
     SesionForm,
 )
-from mesa.models import Acta, Participacion, PreferenciaAvisos, Respuesta, Sesion
+from mesa.models import Acta, PreferenciaAvisos, Respuesta, Sesion
 from mesa.salud import estado_plataforma
 
 
@@ -49,12 +61,44 @@ def mesas(request):
             sesiones_convocadas=Count("sesiones", filter=Q(sesiones__estado="convocada"), distinct=True),
         )
     )
-    # Invitations its director(a) can accept (services.participacion_aceptar through the gate).
-    dirige = request.user.membresias.filter(rol="director").values("organizacion_id")
-    invitaciones = Participacion.objects.filter(
-        organizacion__in=dirige, estado=Participacion.Estado.INVITADA
-    ).select_related("mesa", "organizacion")
-    return render(request, "mesa/mesas.html", {"mesas": lista, "invitaciones": invitaciones})
+    contexto = {
+        "mesas": lista,
+        "invitaciones": invitaciones_por_aceptar(request.user),
+        "puede_crear": organizaciones_que_crean_mesas(request.user).exists(),
+    }
+    return render(request, "mesa/mesas.html", contexto)
+
+
+@miembro_requerido
+def mesa_nueva(request):
+    """Staff, or the director(a) of an active organization (the host); the creator coordinates the mesa."""
+    exigir_crear_mesa(request.user)
+    form = MesaForm(request.POST or None, anfitrionas=organizaciones_que_crean_mesas(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            mesa = services.mesa_crear(por=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _aplicar_errores(form, error)
+        else:
+            messages.success(request, f"Mesa «{mesa}» creada. Usted la coordina: invite a las organizaciones.")
+            return redirect("mesa:mesa", pk=mesa.pk)
+    return render(request, "mesa/mesa_nueva.html", {"form": form})
+
+
+@miembro_requerido
+def mesa_editar(request, pk):
+    mesa = get_mesa_for(request.user, pk, need="coordinar")
+    form = MesaEditarForm(request.POST or None, instance=mesa, posibles=services.coordinadores_posibles(mesa))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mesa_editar(mesa=mesa, por=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _aplicar_errores(form, error)
+        else:
+            messages.success(request, "Mesa guardada.")
+            return redirect("mesa:mesa", pk=pk)
+    contexto = {"form": form, "mesa": mesa, "titulo": f"Editar {mesa}", "boton": "Guardar"}
+    return render(request, "mesa/formulario.html", contexto)
 
 
 @miembro_requerido
@@ -110,7 +154,7 @@ def sesion(request, pk):
         "sesion": sesion,
         "mesa": sesion.mesa,
         "coordina": coordina,
-        "puntos": sesion.puntos.select_related("organizacion"),
+        "puntos": sesion.puntos.select_related("organizacion", "practica", "diagnostico"),
         "mi_respuesta": mia,
         "convocado": services.convocados(sesion).filter(pk=request.user.pk).exists(),
         "form_respuesta": RespuestaForm(initial={"opcion": mia.opcion if mia else None}),
@@ -127,7 +171,7 @@ def sesion(request, pk):
 @miembro_requerido
 def sesion_editar(request, pk):
     sesion = get_sesion_for(request.user, pk, need="coordinar")
-    form = SesionForm(request.POST or None, instance=Sesion.objects.get(pk=pk))
+    form = SesionForm(request.POST or None, instance=sesion)
     if request.method == "POST" and form.is_valid():
         try:
             services.sesion_editar(sesion=sesion, por=request.user, **form.cleaned_data)
@@ -144,7 +188,7 @@ def sesion_editar(request, pk):
 @miembro_requerido
 def punto_agregar(request, pk):
     sesion = get_sesion_for(request.user, pk, need="coordinar")
-    form = PuntoTablaForm(request.POST or None, mesa=sesion.mesa)
+    form = PuntoTablaForm(request.POST or None, mesa=sesion.mesa, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.punto_agregar(sesion=sesion, por=request.user, **form.cleaned_data)
@@ -155,6 +199,32 @@ def punto_agregar(request, pk):
             return redirect("mesa:sesion", pk=pk)
     contexto = {"form": form, "mesa": sesion.mesa, "sesion": sesion, "titulo": "Agregar un punto a la tabla"}
     return render(request, "mesa/formulario.html", {**contexto, "boton": "Agregar"})
+
+
+@require_POST
+@miembro_requerido
+def punto_quitar(request, pk):
+    punto = get_punto_for(request.user, pk, need="coordinar")
+    try:
+        services.punto_quitar(punto=punto, por=request.user)
+    except ValidationError as error:
+        messages.error(request, _primer_error(error))
+    else:
+        messages.success(request, f"Punto «{punto.titulo}» quitado de la tabla.")
+    return redirect("mesa:sesion", pk=punto.sesion_id)
+
+
+@require_POST
+@miembro_requerido
+def punto_mover(request, pk):
+    punto = get_punto_for(request.user, pk, need="coordinar")
+    try:
+        services.punto_mover(punto=punto, por=request.user, direccion=request.POST.get("direccion", ""))
+    except ValidationError as error:
+        messages.error(request, _primer_error(error))
+    else:
+        messages.success(request, "Orden de la tabla actualizado.")
+    return redirect("mesa:sesion", pk=punto.sesion_id)
 
 
 @require_POST
@@ -209,13 +279,13 @@ def sesion_asistencia(request, pk):
 @require_POST
 @miembro_requerido
 def sesion_responder(request, pk):
-    sesion = get_sesion_for(request.user, pk)
+    sesion = get_sesion_for(request.user, pk, need="responder")
     form = RespuestaForm(request.POST)
     if form.is_valid():
         try:
             services.respuesta_registrar(sesion=sesion, usuario=request.user, opcion=form.cleaned_data["opcion"])
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _primer_error(error) if isinstance(error, ValidationError) else str(error))
+        except ValidationError as error:
+            messages.error(request, _primer_error(error))
         else:
             messages.success(request, "Respuesta registrada.")
     return redirect("mesa:sesion", pk=pk)
@@ -234,20 +304,29 @@ def sesion_ics(request, pk):
 
 @never_cache
 def rsvp(request, token):
-    """One-click answer from the e-mail: the signed token says who, which session and what; no login.
+    """The answer from the e-mail, without signing in: the signed token says who, which session and what.
 
-    It records on GET on purpose (one click from any mail client). A link scanner or prefetcher that opens
-    it can do no harm beyond recording that same person's own answer to that session: the token is bound
-    to the person, the session and the option, so it cannot answer for anyone else, and repeating it is
-    idempotent (the last answer counts, and the person can change it in the app at any time).
+    GET only shows a confirmation page with one button; the POST (same page, with its CSRF token) records.
+    Mail scanners and link previews open every link in a message: recording on GET let the last link they
+    opened win. The other two answers are offered as links to their own confirmation pages.
     """
     try:
         usuario_id, sesion_id, opcion = services.rsvp_leer(token)
-        respuesta = services.rsvp_registrar(usuario_id=usuario_id, sesion_id=sesion_id, opcion=opcion)
+        if request.method == "POST":
+            respuesta = services.rsvp_registrar(usuario_id=usuario_id, sesion_id=sesion_id, opcion=opcion)
+            return render(request, "mesa/rsvp.html", {"respuesta": respuesta, "sesion": respuesta.sesion})
+        usuario, sesion = services.rsvp_verificar(usuario_id=usuario_id, sesion_id=sesion_id, opcion=opcion)
     except (ValidationError, PermissionDenied) as error:
         mensaje = _primer_error(error) if isinstance(error, ValidationError) else str(error)
         return render(request, "mesa/rsvp.html", {"error": mensaje}, status=400)
-    return render(request, "mesa/rsvp.html", {"respuesta": respuesta, "sesion": respuesta.sesion})
+    otras = services.rsvp_enlaces(usuario=usuario, sesion=sesion, relativos=True)
+    contexto = {
+        "sesion": sesion,
+        "opcion": Respuesta.Opcion(opcion),
+        "otras": [(Respuesta.Opcion(o), url) for o, url in otras.items() if o != opcion],
+        "actual": Respuesta.objects.filter(sesion=sesion, usuario=usuario).first(),
+    }
+    return render(request, "mesa/rsvp.html", contexto)
 
 
 @miembro_requerido

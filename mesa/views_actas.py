@@ -1,7 +1,7 @@
 """After the session (acta, acuerdos), the mesa's notices, invitations, and the personal calendar feed."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +11,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from comunas.access import miembro_requerido
 from mesa import calendario, services_actas
-from mesa.access import get_acta_for, get_acuerdo_for, get_mesa_for, get_sesion_for, puede_coordinar
+from mesa.access import (
+    acuerdos_de_mis_organizaciones,
+    get_acta_for,
+    get_acuerdo_for,
+    get_mesa_for,
+    get_sesion_for,
+    organizaciones_que_actualizan_acuerdos,
+    puede_coordinar,
+)
 from mesa.acta_pdf import acta_pdf as generar_pdf
 from mesa.forms import (
     ActaForm,
@@ -27,14 +35,12 @@ from mesa.views import _aplicar_errores, _primer_error
 
 
 def _intentar(request, accion, exito):
-    """Runs a service; its ValidationError/PermissionDenied becomes an error message."""
+    """Runs a service; its ValidationError becomes an error message. Roles are checked before, by the gate
+    (mesa.access): a PermissionDenied here is a 403, not a message."""
     try:
         resultado = accion()
     except ValidationError as error:
         messages.error(request, _primer_error(error))
-        return None
-    except PermissionDenied as error:
-        messages.error(request, str(error))
         return None
     messages.success(request, exito)
     return resultado
@@ -45,7 +51,10 @@ def _intentar(request, accion, exito):
 
 @miembro_requerido
 def acta(request, pk):
-    acta = get_acta_for(request.user, pk)
+    return _pagina_acta(request, get_acta_for(request.user, pk))
+
+
+def _pagina_acta(request, acta, form_comentario=None, status=200):
     coordina = puede_coordinar(request.user, acta.sesion.mesa)
     contexto = {
         "acta": acta,
@@ -56,11 +65,13 @@ def acta(request, pk):
         "asistencia": services_actas.asistencia_del_acta(acta),
         "acuerdos": acta.acuerdos.select_related("organizacion"),
         "comentarios": acta.comentarios.select_related("autor"),
-        "puede_comentar": acta.estado == Acta.Estado.EN_REVISION and services_actas.puede_comentar(request.user, acta),
-        "form_comentario": ComentarioActaForm(),
+        # A refused comment is shown again (with its text and the reason) even if the acta left review.
+        "puede_comentar": form_comentario is not None
+        or (acta.estado == Acta.Estado.EN_REVISION and services_actas.puede_comentar(request.user, acta)),
+        "form_comentario": form_comentario or ComentarioActaForm(),
         "form_aprobar": AprobarActaForm(acta=acta) if coordina and acta.editable else None,
     }
-    return render(request, "mesa/acta.html", contexto)
+    return render(request, "mesa/acta.html", contexto, status=status)
 
 
 @require_POST
@@ -104,16 +115,18 @@ def acta_circular(request, pk):
 @require_POST
 @miembro_requerido
 def acta_comentar(request, pk):
-    acta = get_acta_for(request.user, pk)
+    acta = get_acta_for(request.user, pk, need="comentar")
     form = ComentarioActaForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Escriba su comentario.")
-        return redirect("mesa:acta", pk=pk)
-    texto = form.cleaned_data["texto"]
-    _intentar(
-        request, lambda: services_actas.acta_comentar(acta=acta, por=request.user, texto=texto), "Comentario agregado."
-    )
-    return redirect("mesa:acta", pk=pk)
+    if form.is_valid():
+        try:
+            services_actas.acta_comentar(acta=acta, por=request.user, texto=form.cleaned_data["texto"])
+        except ValidationError as error:
+            _aplicar_errores(form, error)
+        else:
+            messages.success(request, "Comentario agregado.")
+            return redirect("mesa:acta", pk=pk)
+    # The text stays in the form, with the reason next to it.
+    return _pagina_acta(request, acta, form_comentario=form, status=400)
 
 
 @require_POST
@@ -173,7 +186,7 @@ def acuerdo_nuevo(request, pk):
 @require_POST
 @miembro_requerido
 def acuerdo_estado(request, pk):
-    acuerdo = get_acuerdo_for(request.user, pk)
+    acuerdo = get_acuerdo_for(request.user, pk, need="actualizar")
     form = EstadoAcuerdoForm(request.POST)
     if form.is_valid():
         estado = form.cleaned_data["estado"]
@@ -188,17 +201,12 @@ def acuerdo_estado(request, pk):
 @miembro_requerido
 def mis_acuerdos(request):
     """The open acuerdos of the person's organizations, overdue first, with a form to update each."""
-    orgs = request.user.membresias.values("organizacion_id")
-    acuerdos = (
-        Acuerdo.objects.vigentes()
-        .filter(organizacion__in=orgs)
-        .select_related("organizacion", "acta__sesion__mesa")
-        .order_by("plazo", "pk")
-    )
+    acuerdos = acuerdos_de_mis_organizaciones(request.user)
     contexto = {
         "abiertos": acuerdos.abiertos(),
         "cumplidos": acuerdos.filter(estado=Acuerdo.Estado.CUMPLIDO),
         "estados": Acuerdo.Estado.choices,
+        "actualiza": organizaciones_que_actualizan_acuerdos(request.user),  # lectores only read
     }
     return render(request, "mesa/mis_acuerdos.html", contexto)
 

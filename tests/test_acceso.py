@@ -83,6 +83,15 @@ REGLAS = {
     ),
     "diagnostico_publicar": (lambda o: f"/diagnosticos/{o['diagnostico_borrador'].pk}/publicar/", SOLO_POST),
     "diagnostico_imprimir": (lambda o: f"/diagnosticos/{o['diagnostico'].pk}/imprimir/", MIEMBROS),
+    "diagnostico_adjuntos_subir": (lambda o: f"/diagnosticos/{o['diagnostico'].pk}/adjuntos/", SOLO_POST),
+    "diagnostico_adjunto": (
+        lambda o: f"/diagnosticos/{o['diagnostico'].pk}/adjuntos/{o['adjunto_diagnostico'].pk}/",
+        MIEMBROS,
+    ),
+    "diagnostico_adjunto_borrar": (
+        lambda o: f"/diagnosticos/{o['diagnostico'].pk}/adjuntos/{o['adjunto_diagnostico'].pk}/borrar/",
+        SOLO_POST,
+    ),
     "indicadores": (lambda o: "/indicadores/", MIEMBROS),
     "indicadores_territorio": (lambda o: "/indicadores/05405/", MIEMBROS),
     "indicadores_comparar": (lambda o: "/indicadores/comparar/", MIEMBROS),
@@ -117,6 +126,7 @@ REGLAS = {
         SOLO_POST,
     ),
     "practicas:comentar": (lambda o: f"/practicas/{o['practica'].pk}/comentarios/", SOLO_POST),
+    "practicas:revisar": (lambda o: f"/practicas/{o['practica'].pk}/revision/", SOLO_POST),
     "practicas:exportar": (lambda o: "/practicas/exportar/", PUBLICA),
     "practicas:imprimir": (lambda o: f"/practicas/{o['practica'].pk}/imprimir/", MIEMBROS),
     "practicas:adjuntos_subir": (lambda o: f"/practicas/{o['practica'].pk}/adjuntos/", SOLO_POST),
@@ -129,6 +139,11 @@ REGLAS = {
     "mesa:preferencias_avisos": (lambda o: "/mesas/avisos/preferencias/", MIEMBROS),
     # Mesas (tests/mesa/test_sesiones.py): org_zapallar hosts o["mesa"]; `coordinador` (not in the cast) runs it.
     "mesa:mesa": (lambda o: f"/mesas/{o['mesa'].pk}/", EN_LA_MESA),
+    # Staff or the director(a) of an active organization (ajeno directs org_ajena) creates a mesa.
+    "mesa:mesa_nueva": (lambda o: "/mesas/nueva/", _todos(integrante=403, lector=403, anonimo=302)),
+    "mesa:mesa_editar": (lambda o: f"/mesas/{o['mesa'].pk}/editar/", COORDINA),
+    "mesa:punto_quitar": (lambda o: f"/mesas/puntos/{o['punto'].pk}/quitar/", SOLO_POST),
+    "mesa:punto_mover": (lambda o: f"/mesas/puntos/{o['punto'].pk}/mover/", SOLO_POST),
     "mesa:sesion_nueva": (lambda o: f"/mesas/{o['mesa'].pk}/sesiones/nueva/", COORDINA),
     "mesa:participacion_aceptar": (lambda o: f"/mesas/participaciones/{o['participacion'].pk}/aceptar/", SOLO_POST),
     "mesa:sesion": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/", EN_LA_MESA),

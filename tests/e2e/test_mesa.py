@@ -1,5 +1,5 @@
 """The session cycle in a real browser: the demo coordinator creates and convenes a session, a director answers
-from the e-mail's one-click link, and the coordinator records attendance and publishes the acta."""
+from the e-mail's link (one confirmation button), and the coordinator records attendance and publishes the acta."""
 
 import re
 from datetime import timedelta
@@ -70,8 +70,13 @@ def test_ciclo_de_una_sesion(live_server, page, demo, django_capture_on_commit_c
     director = page.context.browser.new_context(locale="es-CL", timezone_id="America/Santiago", bypass_csp=True)
     correo = director.new_page()
     correo.goto(live_server.url + urlsplit(enlace).path)
-    expect(correo.get_by_text("Asistiré")).to_be_visible()
     _revisar(correo, "rsvp")
+    assert not Respuesta.objects.filter(
+        usuario__email=DIRECTOR, sesion=aviso.sesion
+    ).exists()  # opening is not answering
+    correo.get_by_role("button", name="Confirmar: asistiré").click()
+    expect(correo.get_by_text("Registramos su respuesta")).to_be_visible()
+    _revisar(correo, "rsvp-registrada")
     director.close()
     assert Respuesta.objects.get(usuario__email=DIRECTOR, sesion=aviso.sesion).opcion == "asistire"
 

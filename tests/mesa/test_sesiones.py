@@ -242,14 +242,38 @@ def _enlace(usuario, sesion, opcion):
     return f"/mesas/rsvp/{services.rsvp_token(usuario=usuario, sesion=sesion, opcion=opcion)}/"
 
 
-def test_rsvp_con_un_clic_sin_ingresar(mesa, director):
+def test_rsvp_confirma_con_un_boton_sin_ingresar(mesa, director):
     sesion = crear_sesion(mesa, estado=Sesion.Estado.CONVOCADA)
-    respuesta = cliente_de(None).get(_enlace(director, sesion, "asistire"))
+    cliente = cliente_de(None)
+    pagina = cliente.get(_enlace(director, sesion, "asistire")).content.decode()
+    assert "Confirmar: asistiré</button>" in pagina
+    assert not Respuesta.objects.exists()  # opening the link records nothing
+    respuesta = cliente.post(_enlace(director, sesion, "asistire"))
     assert "Registramos su respuesta: <strong>Asistiré</strong>" in respuesta.content.decode()
     assert Respuesta.objects.get(sesion=sesion, usuario=director).opcion == "asistire"
-    cliente_de(None).get(_enlace(director, sesion, "tal_vez"))
+    cliente.post(_enlace(director, sesion, "tal_vez"))
     assert Respuesta.objects.get(sesion=sesion, usuario=director).via == "correo"
     assert Respuesta.objects.get(sesion=sesion, usuario=director).opcion == "tal_vez"
+
+
+def test_un_escaner_de_enlaces_no_registra_respuestas(mesa, director):
+    """Mail scanners open every link of the message (GET): the last one no longer wins."""
+    sesion = crear_sesion(mesa, estado=Sesion.Estado.CONVOCADA)
+    services.respuesta_registrar(sesion=sesion, usuario=director, opcion="asistire")
+    for opcion in ("no_asistire", "tal_vez", "asistire", "no_asistire"):
+        assert cliente_de(None).get(_enlace(director, sesion, opcion)).status_code == 200
+    assert Respuesta.objects.get(sesion=sesion, usuario=director).opcion == "asistire"
+    pagina = cliente_de(None).get(_enlace(director, sesion, "no_asistire")).content.decode()
+    assert "Su respuesta actual: <strong>Asistiré</strong>" in pagina
+    assert "Confirmar: no asistiré" in pagina and ">Tal vez</a>" in pagina  # the other answers, as links
+
+
+def test_rsvp_exige_el_token_csrf_del_formulario(mesa, director):
+    from django.test import Client
+
+    sesion = crear_sesion(mesa, estado=Sesion.Estado.CONVOCADA)
+    assert Client(enforce_csrf_checks=True).post(_enlace(director, sesion, "asistire")).status_code == 403
+    assert not Respuesta.objects.exists()
 
 
 def test_rsvp_alterado_o_ajeno_se_rechaza(mesa, director, integrante):
@@ -263,12 +287,13 @@ def test_rsvp_alterado_o_ajeno_se_rechaza(mesa, director, integrante):
         f"{otro.rsplit(':', 2)[0]}:{token.split(':', 1)[1]}",  # someone else's payload with this signature
     ]
     for falso in falsos:
-        respuesta = cliente_de(None).get(f"/mesas/rsvp/{falso}/")
-        assert respuesta.status_code == 400
-        assert "no es válido" in respuesta.content.decode()
+        for metodo in ("get", "post"):
+            respuesta = getattr(cliente_de(None), metodo)(f"/mesas/rsvp/{falso}/")
+            assert respuesta.status_code == 400
+            assert "no es válido" in respuesta.content.decode()
     assert not Respuesta.objects.exists()
-    # A link made for the director records the director's answer, whoever clicks it.
-    cliente_de(integrante).get(f"/mesas/rsvp/{token}/")
+    # A link made for the director records the director's answer, whoever confirms it.
+    cliente_de(integrante).post(f"/mesas/rsvp/{token}/")
     assert list(Respuesta.objects.values_list("usuario__email", flat=True)) == ["director@zapallar.test"]
 
 
@@ -277,6 +302,7 @@ def test_rsvp_vencido_o_de_sesion_cancelada(mesa, director, coordinador):
     enlace = _enlace(director, sesion, "asistire")
     Sesion.objects.filter(pk=sesion.pk).update(estado=Sesion.Estado.CANCELADA)
     assert cliente_de(None).get(enlace).status_code == 400
+    assert cliente_de(None).post(enlace).status_code == 400
     assert not Respuesta.objects.exists()
 
 
@@ -286,7 +312,7 @@ def test_rsvp_en_la_plataforma_y_vista_de_la_coordinacion(mesa, coordinador, dir
     assert cliente_de(ajeno).post(f"{url}responder/", {"opcion": "asistire"}).status_code == 404
     respuesta = cliente_de(integrante).post(f"{url}responder/", {"opcion": "no_asistire"}, follow=True)
     assert "Respuesta registrada." in respuesta.content.decode()
-    cliente_de(None).get(_enlace(director, sesion, "asistire"))
+    cliente_de(None).post(_enlace(director, sesion, "asistire"))
     pagina = cliente_de(coordinador).get(url).content.decode()
     assert "Respuestas por organización" in pagina
     assert "Rodrigo Director</td>" in pagina and "Asistiré" in pagina

@@ -40,6 +40,7 @@ def mesa_del_elenco(org, coordinador, director):
         "participacion": participacion,
         "sesion": convocada,
         "sesion_borrador": borrador,
+        "punto": convocada.puntos.get(),
         "rsvp_token": token,
     }
 
