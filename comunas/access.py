@@ -229,4 +229,4 @@ def get_importacion_for(user, pk):
     try:
         return ImportacionIndicadores.objects.get(pk=pk, usuario=user)
     except (ImportacionIndicadores.DoesNotExist, ValueError, TypeError):
-        raise Http404("No existe esa importación.") from None
+        raise Http404("Esa importación no existe o venció sin confirmarse: vuelva a subir el archivo.") from None

@@ -208,7 +208,9 @@ def _actualizar(cambiados, importacion, ahora):
 @transaction.atomic
 def importacion_confirmar(*, importacion, por):
     """Writes every checked row at once: a re-imported period updates its indicator instead of duplicating it."""
-    importacion = ImportacionIndicadores.objects.select_for_update().get(pk=importacion.pk)
+    importacion = ImportacionIndicadores.objects.select_for_update().filter(pk=importacion.pk).first()
+    if importacion is None:  # purged while the preview was open (importaciones_purgar)
+        raise ValidationError("Esta importación venció sin confirmarse: vuelva a subir el archivo.")
     if importacion.estado != ImportacionIndicadores.Estado.PENDIENTE:
         raise ValidationError("Esta importación ya se confirmó.")
     if importacion.errores or not importacion.filas:
@@ -300,3 +302,22 @@ def diagnostico_adjunto_borrar(*, adjunto, por):
     adjunto.delete()
     transaction.on_commit(lambda: default_storage.delete(ruta))
     return adjunto
+
+
+@transaction.atomic
+def importaciones_purgar(*, antes_de):
+    """Deletes the uploads uploaded before `antes_de` and never confirmed; returns how many were deleted.
+
+    Confirmed uploads are the import history and stay. Rows are locked first and those already locked are
+    skipped: an upload being confirmed right now (importacion_confirmar holds its lock) is left alone, and one
+    locked here cannot be confirmed half-way through its deletion.
+    """
+    pendientes = ImportacionIndicadores.objects.filter(
+        estado=ImportacionIndicadores.Estado.PENDIENTE, creada__lt=antes_de
+    )
+    bloqueadas = list(pendientes.select_for_update(skip_locked=True).values_list("pk", flat=True))
+    if not bloqueadas:
+        return 0
+    # only("pk"): the checked rows (`filas`) of an unconfirmed upload can be tens of thousands; no need to load them.
+    _, por_modelo = pendientes.filter(pk__in=bloqueadas).only("pk").delete()
+    return por_modelo.get(ImportacionIndicadores._meta.label, 0)

@@ -44,6 +44,11 @@ def _schedule():
             "task": "mesa.tasks.acuerdos_semana_task",
             "schedule": crontab(day_of_week="mon", hour=settings.AVISOS_RESUMEN_HORA, minute=0),
         },
+        # Indicator uploads never confirmed, older than IMPORTACIONES_RETENCION_HORAS.
+        "importaciones_purgar": {
+            "task": "comunas.tasks.importaciones_purgar_task",
+            "schedule": crontab(minute=30),
+        },
     }
 
 

@@ -271,6 +271,8 @@ AVISOS_BACKOFF_BASE = env_int("AVISOS_BACKOFF_BASE", 30)
 AVISOS_BACKOFF_MAX = env_int("AVISOS_BACKOFF_MAX", 1800)
 AVISOS_MAX_INTENTOS = env_int("AVISOS_MAX_INTENTOS", 10)
 AVISOS_RESUMEN_HORA = env_int("AVISOS_RESUMEN_HORA", 8)  # daily digest, local time
+# Indicator uploads previewed but never confirmed are deleted by beat (hourly) after this many hours.
+IMPORTACIONES_RETENCION_HORAS = env_int("IMPORTACIONES_RETENCION_HORAS", 24)
 
 # --- Security -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

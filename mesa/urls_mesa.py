@@ -36,6 +36,7 @@ urlpatterns = [
     path("sesiones/<int:pk>/acta/publicar/", views_actas.acta_publicar, name="acta_publicar"),
     path("sesiones/<int:pk>/acta.pdf", views_actas.acta_pdf, name="acta_pdf"),
     path("sesiones/<int:pk>/acta/acuerdos/nuevo/", views_actas.acuerdo_nuevo, name="acuerdo_nuevo"),
+    path("<int:pk>/acuerdos/", views_actas.mesa_acuerdos, name="mesa_acuerdos"),
     path("acuerdos/", views_actas.mis_acuerdos, name="mis_acuerdos"),
     path("acuerdos/<int:pk>/estado/", views_actas.acuerdo_estado, name="acuerdo_estado"),
     path("calendario/", views_actas.calendario_personal, name="calendario_personal"),

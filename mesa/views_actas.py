@@ -1,15 +1,20 @@
 """After the session (acta, acuerdos), the mesa's notices, invitations, and the personal calendar feed."""
 
+import csv
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from comunas.access import miembro_requerido
+from comunas.models import Organizacion
 from mesa import calendario, services_actas
 from mesa.access import (
     acuerdos_de_mis_organizaciones,
@@ -211,6 +216,90 @@ def mis_acuerdos(request):
     return render(request, "mesa/mis_acuerdos.html", contexto)
 
 
+# The states a person sees: the stored ones, and "vencido" (open and past its deadline, see Acuerdo.vencido).
+# They do not overlap: a pendiente past its deadline is listed as vencido only.
+VENCIDO = "vencido"
+ESTADOS_VISIBLES = [*Acuerdo.Estado.choices, (VENCIDO, "Vencido")]
+
+
+def _acuerdos_en_estado(acuerdos, estado, hoy):
+    if estado == VENCIDO:
+        return acuerdos.vencidos(hoy)
+    if estado == Acuerdo.Estado.CUMPLIDO:
+        return acuerdos.filter(estado=estado)
+    return acuerdos.filter(estado=estado, plazo__gte=hoy)
+
+
+def _entero(valor):
+    try:
+        return int(valor)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_GET
+@miembro_requerido
+def mesa_acuerdos(request, pk):
+    """Every binding acuerdo of the mesa (approved or published actas), by deadline, filtered by visible state
+    and responsible organization; a filter value that is not among the options is ignored."""
+    mesa = get_mesa_for(request.user, pk)
+    hoy = timezone.localdate()
+    acuerdos = (
+        Acuerdo.objects.vigentes()
+        .filter(acta__sesion__mesa=mesa)
+        .select_related("organizacion", "acta__sesion")
+        .order_by("plazo", "pk")
+    )
+    organizaciones = list(Organizacion.objects.filter(acuerdos__in=acuerdos).distinct().order_by("nombre"))
+    estado = request.GET.get("estado", "")
+    estado = estado if estado in dict(ESTADOS_VISIBLES) else ""
+    organizacion = next((o for o in organizaciones if o.pk == _entero(request.GET.get("organizacion"))), None)
+    if estado:
+        acuerdos = _acuerdos_en_estado(acuerdos, estado, hoy)
+    if organizacion:
+        acuerdos = acuerdos.filter(organizacion=organizacion)
+    if request.GET.get("formato") == "csv":
+        return _acuerdos_csv(mesa, acuerdos)
+    filtros = {"estado": estado, "organizacion": organizacion.pk if organizacion else ""}
+    contexto = {
+        "mesa": mesa,
+        "pagina": Paginator(acuerdos, 50).get_page(request.GET.get("pagina")),
+        "estados": ESTADOS_VISIBLES,
+        "organizaciones": organizaciones,
+        "estado": estado,
+        "organizacion": organizacion,
+        "consulta": urlencode({k: v for k, v in filtros.items() if v}),
+    }
+    return render(request, "mesa/mesa_acuerdos.html", contexto)
+
+
+def _celda(valor):
+    """Text that a spreadsheet will not run as a formula (CSV injection)."""
+    texto = str(valor)
+    return "'" + texto if texto[:1] in ("=", "+", "-", "@", "\t", "\r") else texto
+
+
+def _acuerdos_csv(mesa, acuerdos):
+    respuesta = HttpResponse(content_type="text/csv; charset=utf-8")
+    respuesta["Content-Disposition"] = f'attachment; filename="acuerdos-mesa-{mesa.pk}.csv"'
+    respuesta.write("\ufeff")  # so that spreadsheets read the accents as UTF-8
+    escritor = csv.writer(respuesta, delimiter=";", lineterminator="\r\n")
+    escritor.writerow(["Acuerdo", "Organización responsable", "Plazo", "Estado", "Sesión", "Estado del acta"])
+    for a in acuerdos:
+        sesion = a.acta.sesion
+        escritor.writerow(
+            [
+                _celda(a.descripcion),
+                _celda(a.organizacion.nombre),
+                f"{a.plazo:%d/%m/%Y}",
+                a.estado_visible,
+                f"n.º {sesion.numero} ({timezone.localtime(sesion.inicio):%d/%m/%Y})",
+                a.acta.get_estado_display(),
+            ]
+        )
+    return respuesta
+
+
 # --- The mesa's notices and invitations -----------------------------------------------------------------
 
 
@@ -224,7 +313,8 @@ def mesa_avisos(request, pk):
     if estado:
         avisos = avisos.filter(estado=estado)
     pagina = Paginator(avisos, 50).get_page(request.GET.get("pagina"))
-    contexto = {"mesa": mesa, "form": form, "pagina": pagina, "estado": estado}
+    consulta = urlencode({"estado": estado}) if estado else ""  # kept by the pager's links
+    contexto = {"mesa": mesa, "form": form, "pagina": pagina, "estado": estado, "consulta": consulta}
     return render(request, "mesa/avisos.html", contexto)
 
 

@@ -172,6 +172,7 @@ REGLAS = {
         COORDINA,
     ),
     "mesa:mis_acuerdos": (lambda o: "/mesas/acuerdos/", MIEMBROS),
+    "mesa:mesa_acuerdos": (lambda o: f"/mesas/{o['mesa'].pk}/acuerdos/", EN_LA_MESA),
     "mesa:acuerdo_estado": (lambda o: f"/mesas/acuerdos/{o['acuerdo'].pk}/estado/", SOLO_POST),
     "mesa:calendario_personal": (lambda o: "/mesas/calendario/", MIEMBROS),
     "mesa:calendario_feed": (lambda o: f"/mesas/calendario/{o['token_calendario']}.ics", PUBLICA),  # the token

@@ -61,3 +61,20 @@ def test_secciones_responden_a_quien_ingreso(integrante):
 def test_administracion_solo_para_staff(admin, director):
     assert cliente_de(admin).get("/admin/").status_code == 200
     assert cliente_de(director).get("/admin/").status_code == 302
+
+
+def test_paginas_de_error_en_espanol(director, ajeno, org_zapallar):
+    no_existe = Client().get("/no-existe/")
+    assert no_existe.status_code == 404
+    assert "No encontramos esa página" in no_existe.content.decode()
+    prohibido = cliente_de(ajeno).get(f"/organizaciones/{org_zapallar.pk}/editar/")
+    assert prohibido.status_code == 403
+    assert "No tiene permiso para esto" in prohibido.content.decode()
+
+
+def test_formulario_sin_csrf_se_explica_en_espanol(director):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(director)
+    respuesta = client.post("/cuenta/clave/", {})
+    assert respuesta.status_code == 403
+    assert "El formulario venció" in respuesta.content.decode()
