@@ -211,6 +211,15 @@ class Trabajador:
             except subprocess.TimeoutExpired:
                 self.matar()
 
+    def supervisar(self):
+        """What systemd's Restart=always does in production: a worker that exited is started again.
+
+        kombu can crash the worker while it closes a channel whose Redis just vanished (restore_unacked
+        on a dead connection); the notices are rows, so a restarted worker and the sweeper finish the job.
+        """
+        if self.proceso is not None and self.proceso.poll() is not None:
+            self.iniciar()
+
     def registro(self):
         return "\n".join(p.read_text(errors="replace")[-3000:] for p in sorted(self.carpeta.glob("worker-*.log")))
 
@@ -320,5 +329,12 @@ def test_d_redis_reiniciado_no_pierde_nada(trabajador, buzon, redis_propio):
     redis_propio.reiniciar()  # no persistence: whatever was queued is gone
     assert redis_propio.en_cola() == 0
     assert len(buzon.copia()) < 200, "todo se envió antes del reinicio"
-    esperar(todos_enviados(200), segundos=90, que=f"200 avisos tras reiniciar redis\n{trabajador.registro()}")
-    comprobar_una_vez_cada_uno(buzon, destinatarios)
+    enviados = todos_enviados(200)
+
+    def enviados_supervisando():
+        trabajador.supervisar()
+        return enviados()
+
+    esperar(enviados_supervisando, segundos=90, que=f"200 avisos tras reiniciar redis\n{trabajador.registro()}")
+    # If the worker died with the broker, what its pool had in flight may go out again, same Message-ID.
+    comprobar_una_vez_cada_uno(buzon, destinatarios, reenvios_tolerados=CONCURRENCIA)
