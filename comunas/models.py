@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from practicas.adjuntos import AdjuntoBase
+
 
 class Region(models.Model):
     codigo = models.CharField("código CUT", max_length=2, primary_key=True)
@@ -724,7 +726,7 @@ def _ruta_adjunto_diagnostico(adjunto, nombre):
     return f"diagnosticos/adjuntos/{uuid.uuid4().hex}{TIPOS[adjunto.tipo].extensiones[0]}"
 
 
-class AdjuntoDiagnostico(models.Model):
+class AdjuntoDiagnostico(AdjuntoBase):
     """A file attached to a diagnosis (survey, council minutes, maps). Stored under MEDIA_ROOT with a random
     name and served only by `views_diagnosticos.diagnostico_adjunto` after the access gate."""
 
@@ -732,25 +734,8 @@ class AdjuntoDiagnostico(models.Model):
         Diagnostico, on_delete=models.CASCADE, related_name="adjuntos", verbose_name="diagnóstico"
     )
     archivo = models.FileField("archivo", upload_to=_ruta_adjunto_diagnostico, max_length=200)
-    nombre = models.CharField("nombre original", max_length=200)
-    tipo = models.CharField("tipo (según su contenido)", max_length=10)
-    tamano = models.PositiveBigIntegerField("tamaño (bytes)")
-    subido_por = models.ForeignKey(
-        Usuario, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="subido por"
-    )
-    creado = models.DateTimeField("subido el", auto_now_add=True)
 
     class Meta:
         verbose_name = "archivo adjunto de diagnóstico"
         verbose_name_plural = "archivos adjuntos de diagnósticos"
         ordering = ["diagnostico", "creado", "pk"]
-
-    def __str__(self):
-        return self.nombre
-
-    @property
-    def tipo_legible(self):
-        from practicas.archivos import TIPOS
-
-        tipo = TIPOS.get(self.tipo)
-        return tipo.nombre if tipo else self.tipo

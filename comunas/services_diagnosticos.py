@@ -5,11 +5,7 @@ change. Indicators: an upload is checked and kept server-side (importacion_prepa
 (importacion_confirmar: one transaction, bulk_create for the new rows and bulk_update for the existing ones).
 """
 
-import os
-
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -17,7 +13,6 @@ from django.utils import timezone
 from comunas import importacion as imp
 from comunas.access import territorios_importables
 from comunas.models import (
-    AdjuntoDiagnostico,
     Diagnostico,
     ImportacionIndicadores,
     Indicador,
@@ -25,7 +20,7 @@ from comunas.models import (
     ProblemaPriorizado,
     VersionDiagnostico,
 )
-from practicas.archivos import ArchivoNoAdmitido, verificar
+from practicas.adjuntos import adjunto_eliminar, adjuntos_guardar
 
 CAMPOS_EDITABLES = [
     "titulo",
@@ -261,46 +256,21 @@ def importacion_confirmar(*, importacion, por):
 MAX_ADJUNTOS_POR_DIAGNOSTICO = 20
 
 
-def adjunto_max_bytes():
-    return settings.PRACTICAS_ADJUNTO_MAX_MB * 1024 * 1024
-
-
 @transaction.atomic
 def diagnostico_adjuntos_agregar(*, diagnostico, archivos, por):
     """Checks every file from its content first; saves all of them or none (the messages list each refusal)."""
-    errores, aceptados = [], []
-    for archivo in archivos:
-        nombre = os.path.basename(archivo.name or "archivo")[:200]
-        try:
-            aceptados.append((archivo, nombre, verificar(archivo, nombre, max_bytes=adjunto_max_bytes())))
-        except ArchivoNoAdmitido as error:
-            errores.append(str(error))
-    if errores:
-        raise ValidationError(errores)
-    if diagnostico.adjuntos.count() + len(aceptados) > MAX_ADJUNTOS_POR_DIAGNOSTICO:
-        raise ValidationError(f"Un diagnóstico admite hasta {MAX_ADJUNTOS_POR_DIAGNOSTICO} archivos adjuntos.")
-    creados = []
-    try:
-        for archivo, nombre, tipo in aceptados:
-            adjunto = AdjuntoDiagnostico(
-                diagnostico=diagnostico, nombre=nombre, tipo=tipo.clave, tamano=archivo.size, subido_por=por
-            )
-            adjunto.archivo.save(nombre, archivo, save=False)
-            creados.append(adjunto)
-            adjunto.save()
-    except Exception:
-        for adjunto in creados:  # no orphan files when saving fails half-way
-            default_storage.delete(adjunto.archivo.name)
-        raise
-    return creados
+    return adjuntos_guardar(
+        relacion=diagnostico.adjuntos,
+        archivos=archivos,
+        por=por,
+        maximo=MAX_ADJUNTOS_POR_DIAGNOSTICO,
+        demasiados=f"Un diagnóstico admite hasta {MAX_ADJUNTOS_POR_DIAGNOSTICO} archivos adjuntos.",
+    )
 
 
 @transaction.atomic
 def diagnostico_adjunto_borrar(*, adjunto, por):
-    """Deletes the row now and the stored file once the deletion commits."""
-    ruta = adjunto.archivo.name
-    adjunto.delete()
-    transaction.on_commit(lambda: default_storage.delete(ruta))
+    adjunto_eliminar(adjunto)
     return adjunto
 
 

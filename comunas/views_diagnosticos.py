@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +38,7 @@ from comunas.forms_diagnosticos import (
 )
 from comunas.models import Indicador, Organizacion, Region
 from mesa.access import mesas_visibles
-from practicas.archivos import TIPOS
+from practicas.adjuntos import respuesta_descarga
 from practicas.forms import AdjuntosForm
 from practicas.models import Categoria
 
@@ -191,17 +191,7 @@ def diagnostico_adjunto_borrar(request, pk, adjunto_pk):
 def diagnostico_adjunto(request, pk, adjunto_pk):
     """Downloads through the gate only: same visibility as the diagnosis, always as an attachment."""
     diagnostico, _ = get_diagnostico_for(request.user, pk)
-    adjunto = get_object_or_404(diagnostico.adjuntos, pk=adjunto_pk)
-    try:
-        archivo = adjunto.archivo.open("rb")
-    except FileNotFoundError:
-        raise Http404("El archivo ya no está disponible.") from None
-    respuesta = FileResponse(
-        archivo, as_attachment=True, filename=adjunto.nombre, content_type=TIPOS[adjunto.tipo].content_type
-    )
-    respuesta["X-Content-Type-Options"] = "nosniff"
-    respuesta["Cache-Control"] = "private, no-store"
-    return respuesta
+    return respuesta_descarga(get_object_or_404(diagnostico.adjuntos, pk=adjunto_pk))
 
 
 @require_POST

@@ -8,6 +8,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from practicas.adjuntos import AdjuntoBase
+
 
 class Taxonomia(models.Model):
     """A version of a crime classification (e.g. CEAD 2024). Diagnoses and practices point at its categories."""
@@ -317,34 +319,17 @@ def _ruta_adjunto(adjunto, nombre):
     return f"practicas/adjuntos/{uuid.uuid4().hex}{TIPOS[adjunto.tipo].extensiones[0]}"
 
 
-class AdjuntoPractica(models.Model):
+class AdjuntoPractica(AdjuntoBase):
     """A file attached to a practice. Stored under MEDIA_ROOT with a random name and served only by
     `views.adjunto` after the access gate: there is no public media URL."""
 
     practica = models.ForeignKey(Practica, on_delete=models.CASCADE, related_name="adjuntos", verbose_name="práctica")
     archivo = models.FileField("archivo", upload_to=_ruta_adjunto, max_length=200)
-    nombre = models.CharField("nombre original", max_length=200)
-    tipo = models.CharField("tipo (según su contenido)", max_length=10)
-    tamano = models.PositiveBigIntegerField("tamaño (bytes)")
-    subido_por = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="subido por"
-    )
-    creado = models.DateTimeField("subido el", auto_now_add=True)
 
     class Meta:
         verbose_name = "archivo adjunto"
         verbose_name_plural = "archivos adjuntos"
         ordering = ["practica", "creado", "pk"]
-
-    def __str__(self):
-        return self.nombre
-
-    @property
-    def tipo_legible(self):
-        from practicas.archivos import TIPOS
-
-        tipo = TIPOS.get(self.tipo)
-        return tipo.nombre if tipo else self.tipo
 
 
 class Replicacion(models.Model):

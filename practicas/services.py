@@ -1,12 +1,10 @@
 """Writes on practices: create, update, publish, archive. Each keeps the search columns up to date."""
 
-import os
 import unicodedata
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Max, Value
 from django.urls import reverse
@@ -15,10 +13,9 @@ from django.utils import timezone
 from comunas.models import Membresia, Organizacion, Usuario
 from mesa.notifications import aviso_crear
 from mesa.selectors import organizaciones_companeras
-from practicas.archivos import ArchivoNoAdmitido, verificar
+from practicas.adjuntos import adjunto_eliminar, adjuntos_guardar
 from practicas.models import (
     EMMIE,
-    AdjuntoPractica,
     Comentario,
     Practica,
     Replicacion,
@@ -227,48 +224,23 @@ def practica_archivar(*, practica, por):
 MAX_ADJUNTOS_POR_PRACTICA = 20
 
 
-def adjunto_max_bytes():
-    return getattr(settings, "PRACTICAS_ADJUNTO_MAX_MB", 10) * 1024 * 1024
-
-
 @transaction.atomic
 def adjuntos_agregar(*, practica, archivos, por):
     """Checks every file from its content first; saves all of them or none (the messages list each refusal)."""
     if practica.es_archivada:
         raise ValidationError("Una práctica archivada no recibe archivos.")
-    errores, aceptados = [], []
-    for archivo in archivos:
-        nombre = os.path.basename(archivo.name or "archivo")[:200]
-        try:
-            aceptados.append((archivo, nombre, verificar(archivo, nombre, max_bytes=adjunto_max_bytes())))
-        except ArchivoNoAdmitido as error:
-            errores.append(str(error))
-    if errores:
-        raise ValidationError(errores)
-    if practica.adjuntos.count() + len(aceptados) > MAX_ADJUNTOS_POR_PRACTICA:
-        raise ValidationError(f"Una práctica admite hasta {MAX_ADJUNTOS_POR_PRACTICA} archivos adjuntos.")
-    creados = []
-    try:
-        for archivo, nombre, tipo in aceptados:
-            adjunto = AdjuntoPractica(
-                practica=practica, nombre=nombre, tipo=tipo.clave, tamano=archivo.size, subido_por=por
-            )
-            adjunto.archivo.save(nombre, archivo, save=False)
-            creados.append(adjunto)
-            adjunto.save()
-    except Exception:
-        for adjunto in creados:  # no orphan files when saving fails half-way
-            default_storage.delete(adjunto.archivo.name)
-        raise
-    return creados
+    return adjuntos_guardar(
+        relacion=practica.adjuntos,
+        archivos=archivos,
+        por=por,
+        maximo=MAX_ADJUNTOS_POR_PRACTICA,
+        demasiados=f"Una práctica admite hasta {MAX_ADJUNTOS_POR_PRACTICA} archivos adjuntos.",
+    )
 
 
 @transaction.atomic
 def adjunto_borrar(*, adjunto, por):
-    """Deletes the row now and the stored file once the deletion commits."""
-    ruta = adjunto.archivo.name
-    adjunto.delete()
-    transaction.on_commit(lambda: default_storage.delete(ruta))
+    adjunto_eliminar(adjunto)
 
 
 CAMPOS_REPLICACION = ["adaptaciones", "estado", "fecha_inicio"]

@@ -6,7 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from practicas.access import (
     roles_de,
     ve_replicaciones,
 )
-from practicas.archivos import TIPOS
+from practicas.adjuntos import respuesta_descarga
 from practicas.exportar import practicas_csv
 from practicas.forms import (
     AdjuntosForm,
@@ -305,17 +305,7 @@ def adjunto_borrar(request, pk, adjunto_pk):
 def adjunto(request, pk, adjunto_pk):
     """Downloads through the gate only: same visibility as the practice, always as an attachment."""
     practica, _ = _practica_visible(request, pk)
-    adjunto = get_object_or_404(practica.adjuntos, pk=adjunto_pk)
-    try:
-        archivo = adjunto.archivo.open("rb")
-    except FileNotFoundError:
-        raise Http404("El archivo ya no está disponible.") from None
-    respuesta = FileResponse(
-        archivo, as_attachment=True, filename=adjunto.nombre, content_type=TIPOS[adjunto.tipo].content_type
-    )
-    respuesta["X-Content-Type-Options"] = "nosniff"
-    respuesta["Cache-Control"] = "private, no-store"
-    return respuesta
+    return respuesta_descarga(get_object_or_404(practica.adjuntos, pk=adjunto_pk))
 
 
 @miembro_requerido
