@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from comunas.models import Comuna, Poblacion, Provincia, Region
 from practicas.archivos import ArchivoNoAdmitido, verificar
+from practicas.exportar import celda_segura
 from practicas.models import Categoria
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -404,14 +405,14 @@ def exportar_csv(indicadores, salida):
         escritor.writerow(
             [
                 i.territorio,
-                territorio.nombre,
+                celda_segura(territorio.nombre),
                 i.categoria.slug,
                 i.anio,
                 i.trimestre or "",
                 i.mes or "",
                 "" if i.frecuencia is None else i.frecuencia,
                 _decimal_coma(i.tasa),
-                i.fuente,
+                celda_segura(i.fuente),
                 i.categoria.taxonomia.version,
             ]
         )

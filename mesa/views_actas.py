@@ -37,6 +37,7 @@ from mesa.forms import (
 )
 from mesa.models import Acta, Acuerdo, Aviso, CalendarioPersonal
 from mesa.views import _aplicar_errores, _primer_error
+from practicas.exportar import celda_segura
 
 
 def _intentar(request, accion, exito):
@@ -273,12 +274,6 @@ def mesa_acuerdos(request, pk):
     return render(request, "mesa/mesa_acuerdos.html", contexto)
 
 
-def _celda(valor):
-    """Text that a spreadsheet will not run as a formula (CSV injection)."""
-    texto = str(valor)
-    return "'" + texto if texto[:1] in ("=", "+", "-", "@", "\t", "\r") else texto
-
-
 def _acuerdos_csv(mesa, acuerdos):
     respuesta = HttpResponse(content_type="text/csv; charset=utf-8")
     respuesta["Content-Disposition"] = f'attachment; filename="acuerdos-mesa-{mesa.pk}.csv"'
@@ -289,8 +284,8 @@ def _acuerdos_csv(mesa, acuerdos):
         sesion = a.acta.sesion
         escritor.writerow(
             [
-                _celda(a.descripcion),
-                _celda(a.organizacion.nombre),
+                celda_segura(a.descripcion),
+                celda_segura(a.organizacion.nombre),
                 f"{a.plazo:%d/%m/%Y}",
                 a.estado_visible,
                 f"n.º {sesion.numero} ({timezone.localtime(sesion.inicio):%d/%m/%Y})",

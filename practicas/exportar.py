@@ -26,8 +26,8 @@ COLUMNAS = [
 MAX_FILAS = 5000
 
 
-def _celda(valor):
-    """Text that a spreadsheet will not run as a formula (CSV injection)."""
+def celda_segura(valor):
+    """Text that a spreadsheet will not run as a formula (CSV injection); every CSV export goes through it."""
     texto = "" if valor is None else str(valor)
     return "'" + texto if texto[:1] in ("=", "+", "-", "@", "\t", "\r") else texto
 
@@ -60,5 +60,5 @@ def practicas_csv(practicas, url_de):
             _fecha(timezone.localtime(p.publicada_en)) if p.publicada_en else "",
             url_de(p),
         ]
-        escritor.writerow([_celda(v) for v in fila])
+        escritor.writerow([celda_segura(v) for v in fila])
     return salida.getvalue()

@@ -182,3 +182,15 @@ def test_exportar_y_volver_a_importar(director):
     assert "05405;Zapallar;hurtos;2024;;;3;12,50;CEAD;CEAD 2024" in texto
     otra = subir(director, texto.replace("\ufeff", ""))
     assert otra.errores == []
+
+
+def test_la_exportacion_no_deja_formulas_para_la_planilla(director):
+    """A source typed as a formula comes back as text: the CSV never makes the spreadsheet run it."""
+    fuente = '=HYPERLINK("http://malo.example","ver")'
+    importacion_confirmar(
+        importacion=subir(director, CABECERA + f"05405;hurtos;2024;;;3;12,5;{fuente}\n"), por=director
+    )
+    texto = cliente_de(director).get("/indicadores/exportar.csv?territorio=05405").content.decode("utf-8")
+    assert "'=HYPERLINK(" in texto
+    assert ";=HYPERLINK(" not in texto
+    assert ';"=HYPERLINK(' not in texto
