@@ -16,7 +16,7 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/14
 help:
 	@echo "make run   — instala, migra, carga la demo y sirve en http://127.0.0.1:$(PORT) con worker y beat"
 	@echo "make test  — toda la suite contra PostgreSQL y Redis (prepara lo que falte)"
-	@echo "make lint  — ruff y djLint"
+	@echo "make lint  — ruff, djLint y el contrato de capas (import-linter)"
 
 $(VENV)/.instalado: requirements.txt .python-version
 	@test -x "$(PYTHON_BASE)" || { echo "Falta Python 3.13 (pyenv install 3.13)"; exit 1; }
@@ -74,6 +74,7 @@ lint: deps-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djlint templates --lint
+	$(VENV)/bin/lint-imports --no-cache
 
 format: deps-dev
 	$(VENV)/bin/ruff check --fix .

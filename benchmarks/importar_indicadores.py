@@ -50,9 +50,9 @@ def medir(titulo, funcion):
 
 
 def main():
-    from comunas.models import Comuna, Indicador, Usuario
-    from comunas.services_diagnosticos import importacion_confirmar, importacion_preparar
-    from practicas.models import Categoria
+    from comunas.models import Categoria, Comuna, Usuario
+    from diagnosticos.models import Indicador
+    from diagnosticos.services import importacion_confirmar, importacion_preparar
 
     staff = Usuario.objects.create_user(email="bench@mesa.test", nombre="Benchmark", is_staff=True)
     comunas = list(Comuna.objects.values_list("codigo", flat=True))

@@ -12,20 +12,12 @@ a signed-in user who can see the object but lacks the role for the action gets 4
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 
-from comunas.models import (
-    Comuna,
-    Diagnostico,
-    ImportacionIndicadores,
-    Invitacion,
-    Membresia,
-    Organizacion,
-    SolicitudAcceso,
-)
+from comunas.models import Invitacion, Membresia, Organizacion, SolicitudAcceso
 from mesa.selectors import organizaciones_companeras
 
 NIVELES = ("ver", "editar", "administrar")
@@ -149,14 +141,20 @@ def get_membresia_for(user, pk):
     return membresia
 
 
-# --- Diagnoses and indicators (issue 6) --------------------------------------------------------------
-# borrador   only the authoring organization's members (any role) and staff; 404 for everyone else.
-# publicado  visibilidad "publica": anyone; "plataforma": every platform member (active membership) and staff;
-#            "mesa": members of the organizations that share an accepted mesa with the author's, and staff.
-# need="editar": the author's director(a) or integrante, or staff; a lector (or another organization that can
-# see it) gets 403. Indicators are imported by a director(a)/integrante for their own territory only.
+# --- Roles and visibility: the one place every gate asks ------------------------------------------------
+# A person's rights come from their memberships in *active* organizations (a suspended organization's
+# members have none). Publishable documents (practices, diagnoses, plans) share one visibility rule:
+#   its own organization's members see it in any state; once published, "publica" is for anyone,
+#   "plataforma" for every platform member, "mesa" for the members of the organizations that share an
+#   accepted mesa with the author's (mesa.selectors.organizaciones_companeras); staff see everything.
 
 ROLES_QUE_EDITAN = (Membresia.Rol.DIRECTOR, Membresia.Rol.INTEGRANTE)
+VISIBILIDAD_PUBLICA = "publica"
+VISIBILIDAD_MESA = "mesa"
+
+
+def es_staff(user):
+    return user.is_authenticated and user.is_staff
 
 
 def roles_activos(user):
@@ -164,69 +162,44 @@ def roles_activos(user):
     return dict(membresias_activas(user).values_list("organizacion_id", "rol"))
 
 
-def diagnosticos_visibles(user, roles=None):
-    if user.is_authenticated and user.is_staff:
-        return Diagnostico.objects.all()
-    roles = roles_activos(user) if roles is None else roles
-    publicados = Q(estado=Diagnostico.Estado.PUBLICADO)
-    if roles:
-        abiertos = publicados & ~Q(visibilidad=Diagnostico.Visibilidad.MESA)
-        en_sus_mesas = publicados & Q(
-            visibilidad=Diagnostico.Visibilidad.MESA, organizacion_id__in=organizaciones_companeras(roles)
-        )
-        return Diagnostico.objects.filter(abiertos | en_sus_mesas | Q(organizacion_id__in=list(roles)))
-    return Diagnostico.objects.filter(publicados, visibilidad=Diagnostico.Visibilidad.PUBLICA)
-
-
-def puede_editar_diagnostico(user, diagnostico, roles):
-    return (user.is_authenticated and user.is_staff) or roles.get(diagnostico.organizacion_id) in ROLES_QUE_EDITAN
-
-
-def get_diagnostico_for(user, pk, need="ver"):
-    """Returns (diagnostico, roles) or raises Http404 (not visible) / PermissionDenied (wrong role)."""
-    if need not in ("ver", "editar"):
-        raise ValueError(f"nivel de acceso desconocido: {need}")
-    roles = roles_activos(user)
-    try:
-        diagnostico = diagnosticos_visibles(user, roles).para_listar().get(pk=pk)
-    except (ObjectDoesNotExist, ValueError, TypeError):
-        raise Http404("No existe ese diagnóstico.") from None
-    if need == "editar" and not puede_editar_diagnostico(user, diagnostico, roles):
-        raise PermissionDenied("Su rol no permite editar este diagnóstico.")
-    return diagnostico, roles
+def organizaciones_activas(user, roles=None):
+    """Ids of the active organizations the user belongs to (any role)."""
+    return list(roles_activos(user) if roles is None else roles)
 
 
 def organizaciones_que_editan(user, roles=None):
-    """The active organizations where the user may write diagnoses and import indicators."""
+    """Ids of the active organizations where the user is director(a) or integrante (writes its documents)."""
     roles = roles_activos(user) if roles is None else roles
-    ids = [org_id for org_id, rol in roles.items() if rol in ROLES_QUE_EDITAN]
-    return Organizacion.objects.con_territorio().filter(pk__in=ids)
+    return [org_id for org_id, rol in roles.items() if rol in ROLES_QUE_EDITAN]
 
 
-def territorios_importables(user):
-    """CUT codes the user may import indicators for, or None for "all" (staff).
-
-    A commune's directorate: its commune; a province's: the province and its communes. Regions: staff only.
-    Raises PermissionDenied when the user may import nothing (a lector, or no active membership).
-    """
-    if user.is_authenticated and user.is_staff:
-        return None
-    codigos = set()
-    for org in organizaciones_que_editan(user):
-        if org.comuna_id:
-            codigos.add(org.comuna_id)
-        else:
-            codigos.add(org.provincia_id)
-            codigos.update(Comuna.objects.filter(provincia_id=org.provincia_id).values_list("codigo", flat=True))
-    if not codigos:
-        raise PermissionDenied("Solo el director(a) o integrantes de una dirección pueden cargar indicadores.")
-    return codigos
+def documentos_visibles(queryset, user, roles=None, *, publicado):
+    """The filter behind every list of publishable documents. `publicado` is the Q of the published state;
+    the model has `organizacion` and `visibilidad`. For a platform member, two more queries find the
+    organizations that share a mesa with theirs."""
+    if es_staff(user):
+        return queryset
+    roles = roles_activos(user) if roles is None else roles
+    if roles:
+        de_mesa = Q(visibilidad=VISIBILIDAD_MESA)
+        en_sus_mesas = de_mesa & Q(organizacion_id__in=list(organizaciones_companeras(roles)))
+        return queryset.filter((publicado & (~de_mesa | en_sus_mesas)) | Q(organizacion_id__in=list(roles)))
+    return queryset.filter(publicado, visibilidad=VISIBILIDAD_PUBLICA)
 
 
-def get_importacion_for(user, pk):
-    """An upload awaiting confirmation: only whoever uploaded it (404 for everyone else, staff included)."""
-    territorios_importables(user)  # 403 if the user lost the right to import since the upload
-    try:
-        return ImportacionIndicadores.objects.get(pk=pk, usuario=user)
-    except (ImportacionIndicadores.DoesNotExist, ValueError, TypeError):
-        raise Http404("Esa importación no existe o venció sin confirmarse: vuelva a subir el archivo.") from None
+def comparte_alguna_mesa(organizacion_id):
+    """Whether "mesa" visibility would reach anyone beyond the organization itself."""
+    return organizaciones_companeras([organizacion_id]) != {organizacion_id}
+
+
+def ve_documento(user, documento, roles, *, publicado):
+    """The same rule for one document already loaded (`publicado`: whether it is in its published state)."""
+    if es_staff(user) or documento.organizacion_id in roles:
+        return True
+    if not publicado:
+        return False
+    if documento.visibilidad == VISIBILIDAD_PUBLICA:
+        return True
+    if documento.visibilidad == VISIBILIDAD_MESA:
+        return bool(roles) and documento.organizacion_id in organizaciones_companeras(roles)
+    return bool(roles)

@@ -6,13 +6,16 @@ from django.utils.html import format_html
 
 from comunas.models import (
     Auditoria,
+    Categoria,
     Comuna,
     Invitacion,
     Membresia,
     Organizacion,
+    Poblacion,
     Provincia,
     Region,
     SolicitudAcceso,
+    Taxonomia,
     Usuario,
 )
 
@@ -175,39 +178,6 @@ class InvitacionAdmin(admin.ModelAdmin):
         return False
 
 
-# --- Diagnoses and indicators (issue 6) ----------------------------------------------------------------------
-from comunas.models import (  # noqa: E402 — kept with its section to stay out of the way of concurrent edits
-    Diagnostico,
-    ImportacionIndicadores,
-    Indicador,
-    Poblacion,
-    ProblemaPriorizado,
-)
-
-
-class ProblemaPriorizadoInline(admin.TabularInline):
-    model = ProblemaPriorizado
-    extra = 0
-
-
-@admin.register(Diagnostico)
-class DiagnosticoAdmin(admin.ModelAdmin):
-    list_display = ["titulo", "organizacion", "anio_inicio", "anio_fin", "estado", "visibilidad"]
-    list_filter = ["estado", "visibilidad", "construccion"]
-    search_fields = ["titulo", "organizacion__nombre"]
-    list_select_related = ["organizacion"]
-    inlines = [ProblemaPriorizadoInline]
-
-
-@admin.register(Indicador)
-class IndicadorAdmin(admin.ModelAdmin):
-    list_display = ["territorio", "categoria", "periodicidad", "anio", "trimestre", "mes", "frecuencia", "tasa"]
-    list_filter = ["periodicidad", "anio", "categoria__taxonomia"]
-    search_fields = ["territorio", "comuna__nombre", "categoria__nombre"]
-    list_select_related = ["categoria"]
-    raw_id_fields = ["importacion"]
-
-
 @admin.register(Poblacion)
 class PoblacionAdmin(admin.ModelAdmin):
     list_display = ["comuna", "anio", "habitantes", "fuente"]
@@ -216,12 +186,13 @@ class PoblacionAdmin(admin.ModelAdmin):
     list_select_related = ["comuna"]
 
 
-@admin.register(ImportacionIndicadores)
-class ImportacionIndicadoresAdmin(admin.ModelAdmin):
-    list_display = ["nombre_archivo", "usuario", "estado", "total_filas", "creados", "actualizados", "creada"]
-    list_filter = ["estado"]
-    exclude = ["filas"]
-    readonly_fields = [f.name for f in ImportacionIndicadores._meta.fields if f.name != "filas"]
+class CategoriaInline(admin.TabularInline):
+    model = Categoria
+    extra = 0
+    fields = ["orden", "grupo", "nombre", "slug"]
 
-    def has_add_permission(self, request):
-        return False
+
+@admin.register(Taxonomia)
+class TaxonomiaAdmin(admin.ModelAdmin):
+    list_display = ["version", "nombre", "vigente"]
+    inlines = [CategoriaInline]

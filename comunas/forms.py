@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import RegexValidator
 
 from comunas.models import Comuna, Membresia, Organizacion, Provincia, Region, Usuario
+from nucleo.avisos import aviso_crear, encolar
 
 
 class RestablecerForm(PasswordResetForm):
@@ -18,11 +19,9 @@ class RestablecerForm(PasswordResetForm):
         )
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
-        """As a notice row (mesa.Aviso), essential. The person is waiting for it, so it is also enqueued
+        """As a notice row (nucleo.Aviso), essential. The person is waiting for it, so it is also enqueued
         at once; the on-commit enqueue and the sweeper stay as the safety net, and the conditional claim
         makes the extra enqueue harmless (whoever claims first sends, once)."""
-        from mesa.notifications import aviso_crear, encolar
-
         plantilla = email_template_name.removeprefix("emails/").removesuffix(".txt")
         usuario = context["user"]
         aviso = aviso_crear(

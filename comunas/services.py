@@ -12,8 +12,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from comunas.access import puede
 from comunas.auditoria import auditar
-from comunas.correo import enviar_correo, url_absoluta
 from comunas.models import Auditoria, Comuna, Invitacion, Membresia, Organizacion, SolicitudAcceso, Usuario
+from nucleo.avisos import enviar_correo, url_absoluta
 
 Accion = Auditoria.Accion
 Rol = Membresia.Rol

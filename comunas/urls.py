@@ -1,12 +1,10 @@
-from django.urls import include, path
+from django.urls import path
 
 from comunas import views
 
 urlpatterns = [
     path("", views.portada, name="portada"),
-    path("inicio/", views.inicio, name="inicio"),
     path("organizacion/", views.mi_organizacion, name="mi_organizacion"),
-    path("", include("comunas.urls_diagnosticos")),  # diagnoses and indicators
     # Joining the platform
     path("solicitar-acceso/", views.solicitar_acceso, name="solicitar_acceso"),
     path("solicitar-acceso/enviada/", views.solicitud_enviada, name="solicitud_enviada"),

@@ -25,40 +25,23 @@ from comunas.forms import (
     SolicitudAccesoForm,
 )
 from comunas.models import Organizacion, SolicitudAcceso
+from comunas.perfil import trabajo_de_organizacion
 from comunas.selectors import (
     cuenta_existe,
     equipo_de,
     invitacion_por_token,
     invitaciones_pendientes_de,
     membresia_principal,
-    membresias_de,
     organizaciones_del_directorio,
-    pendientes_de,
     solicitudes_pendientes,
-    trabajo_de_organizacion,
 )
-
-
-def _primer_error(error):
-    return " ".join(error.messages)
+from nucleo.formularios import mensaje_de
 
 
 def portada(request):
     """Public landing page that explains the platform."""
     organizaciones = Organizacion.objects.activas().con_territorio().order_by("nombre")
     return render(request, "comunas/portada.html", {"organizaciones": organizaciones})
-
-
-@miembro_requerido
-def inicio(request):
-    """Signed-in home: the user's organization and what concerns them."""
-    membresias = membresias_de(request.user)
-    pendientes = pendientes_de(request.user)
-    return render(
-        request,
-        "comunas/inicio.html",
-        {"membresias": membresias, "p": pendientes, "pendientes": pendientes["solicitudes_nuevas"]},
-    )
 
 
 @miembro_requerido
@@ -125,7 +108,7 @@ def solicitud_aprobar(request, pk):
     try:
         services.solicitud_aprobar(solicitud=solicitud, por=request.user, rol=form.cleaned_data["rol"])
     except ValidationError as error:
-        messages.error(request, _primer_error(error))
+        messages.error(request, mensaje_de(error))
     else:
         messages.success(
             request, f"Solicitud aprobada: enviamos a {solicitud.usuario.email} el enlace para crear su contraseña."
@@ -143,7 +126,7 @@ def solicitud_rechazar(request, pk):
     try:
         services.solicitud_rechazar(solicitud=solicitud, por=request.user, motivo=form.cleaned_data["motivo"])
     except ValidationError as error:
-        messages.error(request, _primer_error(error))
+        messages.error(request, mensaje_de(error))
     else:
         messages.success(request, f"Solicitud rechazada: informamos el motivo a {solicitud.usuario.email}.")
     return _despues_de_resolver(request, solicitud)
@@ -208,7 +191,7 @@ def organizacion_suspension(request, pk):
         try:
             accion(organizacion=organizacion, por=request.user, motivo=form.cleaned_data["motivo"])
         except ValidationError as error:
-            messages.error(request, _primer_error(error))
+            messages.error(request, mensaje_de(error))
         else:
             messages.success(request, "Organización suspendida." if suspender else "Organización reactivada.")
         return redirect("organizacion", pk=pk)
@@ -239,7 +222,7 @@ def _sobre_invitacion(request, pk, servicio, exito):
     try:
         servicio(invitacion=invitacion, por=request.user)
     except ValidationError as error:
-        messages.error(request, _primer_error(error))
+        messages.error(request, mensaje_de(error))
     else:
         messages.success(request, exito.format(email=invitacion.email))
     return redirect("organizacion", pk=invitacion.organizacion_id)
@@ -268,7 +251,7 @@ def membresia_rol(request, pk):
             raise ValidationError("Elija un rol de la lista.")
         services.membresia_cambiar_rol(membresia=membresia, rol=form.cleaned_data["rol"], por=request.user)
     except ValidationError as error:
-        messages.error(request, _primer_error(error))
+        messages.error(request, mensaje_de(error))
     else:
         messages.success(request, f"Rol de {membresia.usuario.nombre} actualizado.")
     return redirect("organizacion", pk=membresia.organizacion_id)
@@ -282,7 +265,7 @@ def membresia_quitar(request, pk):
         try:
             services.membresia_quitar(membresia=membresia, por=request.user)
         except ValidationError as error:
-            messages.error(request, _primer_error(error))
+            messages.error(request, mensaje_de(error))
         else:
             messages.success(request, f"{membresia.usuario.nombre} ya no integra el equipo.")
         return redirect("organizacion", pk=membresia.organizacion_id)
@@ -304,7 +287,7 @@ def invitacion_aceptar(request, token):
         try:
             services.invitacion_aceptar(invitacion=invitacion, **datos)
         except ValidationError as error:
-            messages.error(request, _primer_error(error))
+            messages.error(request, mensaje_de(error))
         else:
             return _bienvenida(request, invitacion, anonimo)
     contexto = {

@@ -13,6 +13,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from comunas import seguridad
 from comunas.access import requiere_dos_factores
 from comunas.forms_seguridad import ClaveActualForm, CodigoForm, ConfirmarAplicacionForm
+from nucleo.formularios import mensaje_de
 
 
 def _siguiente(request):
@@ -95,7 +96,7 @@ def dos_factores_codigos(request):
         try:
             seguridad.codigos_recuperacion_generar(request=request)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            messages.error(request, mensaje_de(error))
             return redirect("cuenta_seguridad")
         return redirect("dos_factores_codigos")
     codigos = request.session.pop(seguridad.SESION_CODIGOS, None)

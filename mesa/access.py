@@ -14,25 +14,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from comunas.access import organizaciones_activas, organizaciones_que_editan, puede, rol_en
 from comunas.models import Membresia, Organizacion
 from mesa.models import Acta, Acuerdo, Mesa, Participacion, PuntoTabla, Sesion
+from mesa.selectors import convocados
 
 NIVELES = ("ver", "coordinar")
 NIVELES_SESION = ("ver", "coordinar", "responder")
 NIVELES_ACTA = ("ver", "coordinar", "comentar")
 NIVELES_ACUERDO = ("ver", "actualizar")
-ROLES_QUE_ACTUALIZAN = (Membresia.Rol.DIRECTOR, Membresia.Rol.INTEGRANTE)
-
-
-def organizaciones_del_usuario(user):
-    """Ids of the active organizations the user belongs to."""
-    if not user.is_authenticated:
-        return []
-    return list(
-        user.membresias.filter(organizacion__estado=Organizacion.Estado.ACTIVA).values_list(
-            "organizacion_id", flat=True
-        )
-    )
 
 
 def mesas_visibles(user):
@@ -40,7 +30,7 @@ def mesas_visibles(user):
         return Mesa.objects.none()
     if user.is_staff:
         return Mesa.objects.all()
-    orgs = organizaciones_del_usuario(user)
+    orgs = organizaciones_activas(user)
     participa = Q(participaciones__organizacion__in=orgs, participaciones__estado=Participacion.Estado.ACEPTADA)
     visibles = Mesa.objects.filter(participa | Q(anfitriona__in=orgs) | Q(coordinadores=user)).values("pk")
     return Mesa.objects.filter(pk__in=visibles)
@@ -87,20 +77,14 @@ def invitaciones_por_aceptar(user):
 
 def organizaciones_que_actualizan_acuerdos(user):
     """Ids of the active organizations where the user may update the acuerdos it is responsible for."""
-    if not user.is_authenticated:
-        return set()
-    return set(
-        Membresia.objects.filter(
-            usuario=user, rol__in=ROLES_QUE_ACTUALIZAN, organizacion__estado=Organizacion.Estado.ACTIVA
-        ).values_list("organizacion_id", flat=True)
-    )
+    return set(organizaciones_que_editan(user))
 
 
 def acuerdos_de_mis_organizaciones(user):
     """The binding acuerdos (of approved actas) owned by the user's active organizations."""
     return (
         Acuerdo.objects.vigentes()
-        .filter(organizacion__in=organizaciones_del_usuario(user))
+        .filter(organizacion__in=organizaciones_activas(user))
         .select_related("organizacion", "acta__sesion__mesa")
         .order_by("plazo", "pk")
     )
@@ -144,9 +128,12 @@ def get_sesion_for(user, pk, need="ver"):
 
 
 def _convocado(user, sesion):
-    from mesa.services import convocados
-
     return convocados(sesion).filter(pk=user.pk).exists()
+
+
+def puede_comentar_acta(user, acta):
+    """The coordination and the members convened to the acta's session."""
+    return puede_coordinar(user, acta.sesion.mesa) or _convocado(user, acta.sesion)
 
 
 def get_punto_for(user, pk, need="coordinar"):
@@ -162,8 +149,6 @@ def get_punto_for(user, pk, need="coordinar"):
 def get_participacion_for(user, pk):
     """An invitation of an organization to a mesa, to accept: its director(a), or staff. Someone outside that
     organization gets 404 (they may not know about the invitation); another role in it, 403."""
-    from comunas.access import puede, rol_en
-
     try:
         participacion = Participacion.objects.select_related("mesa", "organizacion").get(pk=pk)
     except (Participacion.DoesNotExist, ValueError, TypeError):
@@ -190,7 +175,7 @@ def get_acta_for(user, sesion_pk, need="ver"):
         raise Http404("Esta sesión aún no tiene acta.") from None
     if acta.estado == Acta.Estado.BORRADOR and not puede_coordinar(user, sesion.mesa):
         raise Http404("Esta sesión aún no tiene acta.")
-    if need == "comentar" and not (puede_coordinar(user, sesion.mesa) or _convocado(user, sesion)):
+    if need == "comentar" and not puede_comentar_acta(user, acta):
         raise PermissionDenied("Solo los miembros de la mesa comentan el acta.")
     return acta
 
@@ -209,3 +194,16 @@ def get_acuerdo_for(user, pk, need="ver"):
     if need == "actualizar" and not puede_actualizar_acuerdo(user, acuerdo):
         raise PermissionDenied("Solo la organización responsable o la coordinación actualizan este acuerdo.")
     return acuerdo
+
+
+def mesas_de_organizacion(user, organizacion, limite=5):
+    """The mesas where the organization takes part that this user may see (its profile page)."""
+    mesas = mesas_visibles(user).filter(
+        participaciones__organizacion=organizacion, participaciones__estado=Participacion.Estado.ACEPTADA
+    )
+    return list(mesas.order_by("nombre", "pk")[:limite])
+
+
+def mesas_para_comparar(user):
+    """The mesas whose communes this user may compare indicators across (diagnosticos.grupos)."""
+    return mesas_visibles(user).order_by("creada", "pk")

@@ -1,28 +1,6 @@
 from django.contrib import admin
 
-from mesa.models import Acta, Acuerdo, Aviso, Latido, Mesa, Participacion, PreferenciaAvisos, PuntoTabla, Sesion
-
-
-@admin.register(Latido)
-class LatidoAdmin(admin.ModelAdmin):
-    list_display = ["nombre", "ultimo"]
-    readonly_fields = ["nombre", "ultimo"]
-
-
-@admin.register(Aviso)
-class AvisoAdmin(admin.ModelAdmin):
-    list_display = ["asunto", "para", "estado", "intentos", "creado", "enviado_en"]
-    list_filter = ["estado", "esencial", "diferido"]
-    search_fields = ["para", "asunto", "clave"]
-    readonly_fields = [f.name for f in Aviso._meta.fields]
-    date_hierarchy = "creado"
-
-
-@admin.register(PreferenciaAvisos)
-class PreferenciaAvisosAdmin(admin.ModelAdmin):
-    list_display = ["usuario", "frecuencia"]
-    raw_id_fields = ["usuario"]
-
+from mesa.models import Acta, Acuerdo, Mesa, Participacion, PuntoTabla, Sesion
 
 # Mesas, sessions, actas and acuerdos are read-mostly here: their states change through the app's services
 # (convening sends invitations, publishing sends notices), never by editing a row.

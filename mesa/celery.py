@@ -26,9 +26,9 @@ def _schedule():
     from django.conf import settings
 
     return {
-        "latido": {"task": "mesa.tasks.latido_task", "schedule": float(settings.HEARTBEAT_INTERVAL)},
+        "latido": {"task": "nucleo.tasks.latido_task", "schedule": float(settings.HEARTBEAT_INTERVAL)},
         "avisos_barrer": {
-            "task": "mesa.tasks.avisos_barrer_task",
+            "task": "nucleo.tasks.avisos_barrer_task",
             "schedule": float(settings.AVISOS_BARRIDO_INTERVALO),
         },
         "recordatorios": {
@@ -36,7 +36,7 @@ def _schedule():
             "schedule": float(settings.AVISOS_BARRIDO_INTERVALO),
         },
         "avisos_resumen_diario": {
-            "task": "mesa.tasks.avisos_resumen_diario_task",
+            "task": "nucleo.tasks.avisos_resumen_diario_task",
             "schedule": crontab(hour=settings.AVISOS_RESUMEN_HORA, minute=0),
         },
         # Each organization's open and overdue acuerdos, Monday morning (one notice per person per ISO week).
@@ -46,7 +46,7 @@ def _schedule():
         },
         # Indicator uploads never confirmed, older than IMPORTACIONES_RETENCION_HORAS.
         "importaciones_purgar": {
-            "task": "comunas.tasks.importaciones_purgar_task",
+            "task": "diagnosticos.tasks.importaciones_purgar_task",
             "schedule": crontab(minute=30),
         },
     }
@@ -63,4 +63,4 @@ def _programar(sender, **kwargs):
 @beat_init.connect
 def _latido_al_iniciar(sender, **kwargs):
     # A first heartbeat right away, so /salud/ turns ok without waiting a whole interval.
-    sender.app.send_task("mesa.tasks.latido_task")
+    sender.app.send_task("nucleo.tasks.latido_task")

@@ -2,7 +2,10 @@ from django import forms
 from django.db.models import Q
 
 from comunas.models import Organizacion, Usuario
-from mesa.models import Acuerdo, Aviso, Mesa, Participacion, PreferenciaAvisos, PuntoTabla, Respuesta, Sesion
+from diagnosticos.access import diagnosticos_visibles
+from mesa.models import Acuerdo, Mesa, Participacion, PuntoTabla, Respuesta, Sesion
+from nucleo.models import Aviso, PreferenciaAvisos
+from practicas.access import practicas_visibles
 
 
 class PreferenciaAvisosForm(forms.Form):
@@ -101,9 +104,6 @@ class PuntoTablaForm(forms.ModelForm):
         }
 
     def __init__(self, *args, mesa, user, **kwargs):
-        from comunas.access import diagnosticos_visibles
-        from practicas.access import practicas_visibles
-
         super().__init__(*args, **kwargs)
         self.fields["organizacion"].queryset = Organizacion.objects.filter(
             participaciones__mesa=mesa, participaciones__estado=Participacion.Estado.ACEPTADA

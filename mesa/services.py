@@ -1,176 +1,33 @@
-"""Writes of the mesa domain. Notices: claim, send, sweep and digest (see mesa/notifications.py to create one)."""
+"""Writes of the mesa domain: mesas, sessions, agenda, RSVP, reminders and attendance."""
 
-import base64
 import logging
-import smtplib
 from datetime import timedelta
-from email.message import MIMEPart
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Max, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
 from comunas.models import Membresia, Organizacion, Usuario
-from mesa.models import Asistencia, Aviso, Latido, Mesa, Participacion, PreferenciaAvisos, PuntoTabla, Respuesta, Sesion
+from diagnosticos.access import diagnosticos_visibles
+from mesa.access import puede_coordinar
+from mesa.calendario import adjunto_ics
+from mesa.models import Asistencia, Mesa, Participacion, PuntoTabla, Respuesta, Sesion
+from mesa.selectors import convocados
+from nucleo.avisos import avisos_crear
+from nucleo.models import Aviso
+from practicas.access import practicas_visibles
 
 log = logging.getLogger(__name__)
-
-
-def latido_registrar(*, nombre):
-    latido, _ = Latido.objects.update_or_create(nombre=nombre, defaults={"ultimo": timezone.now()})
-    return latido
-
-
-class ErrorTemporal(Exception):
-    """The SMTP server or the network failed in a way worth retrying (4xx, refused, timeout)."""
-
-
-def _codigo_smtp(exc):
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codigos = [codigo for codigo, _ in exc.recipients.values()]
-        return min(codigos) if codigos else None
-    return getattr(exc, "smtp_code", None)
-
-
-def es_error_permanente(exc):
-    """A 5xx answer is final; everything else (4xx, disconnections, timeouts, refused connections) is not."""
-    codigo = _codigo_smtp(exc)
-    return isinstance(codigo, int) and 500 <= codigo < 600
-
-
-def _mensaje(aviso):
-    mensaje = EmailMultiAlternatives(
-        subject=aviso.asunto,
-        body=aviso.texto,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[aviso.para],
-        headers={"Message-ID": aviso.message_id},
-    )
-    if aviso.html:
-        mensaje.attach_alternative(aviso.html, "text/html")
-    for adjunto in aviso.adjuntos:
-        contenido = base64.b64decode(adjunto["contenido"]) if adjunto.get("base64") else adjunto["contenido"]
-        tipo, *parametros = [p.strip() for p in adjunto["tipo"].split(";")]
-        if parametros and isinstance(contenido, str):
-            # e.g. text/calendar; method=REQUEST — calendar clients read the method from the part's header.
-            parte = MIMEPart()
-            parte.set_content(
-                contenido,
-                subtype=tipo.split("/", 1)[1],
-                filename=adjunto["nombre"],
-                params={k: v for k, v in (p.split("=", 1) for p in parametros if "=" in p) if k.lower() != "charset"},
-            )
-            mensaje.attach(parte)
-        else:
-            mensaje.attach(adjunto["nombre"], contenido, tipo)
-    return mensaje
-
-
-def aviso_reclamar(*, aviso_id):
-    """The conditional UPDATE that makes a worker the only sender of a pending notice. Returns the row or None."""
-    ahora = timezone.now()
-    tomados = Aviso.objects.filter(pk=aviso_id, estado=Aviso.Estado.PENDIENTE, diferido=False).update(
-        estado=Aviso.Estado.ENVIANDO, intentos=F("intentos") + 1, reclamado_en=ahora
-    )
-    return Aviso.objects.get(pk=aviso_id) if tomados == 1 else None
-
-
-def aviso_enviar(*, aviso_id):
-    """Sends one notice if this process wins the claim. Raises ErrorTemporal so the task retries with backoff."""
-    aviso = aviso_reclamar(aviso_id=aviso_id)
-    if aviso is None:
-        return None  # sent, being sent, failed or deferred: someone else's business
-    mio = Aviso.objects.filter(pk=aviso.pk, estado=Aviso.Estado.ENVIANDO, reclamado_en=aviso.reclamado_en)
-    try:
-        mailers.default.send_messages([_mensaje(aviso)])
-    except (smtplib.SMTPException, OSError) as exc:  # OSError: refused, reset, timeout
-        detalle = f"{exc.__class__.__name__}: {exc}"[:2000]
-        if es_error_permanente(exc) or aviso.intentos >= settings.AVISOS_MAX_INTENTOS:
-            mio.update(estado=Aviso.Estado.FALLIDO, error=detalle)
-            log.warning("Aviso %s fallido: %s", aviso.pk, detalle)
-            return None
-        # Back to pending; the task's retry runs it again, and the sweeper only after the longest backoff.
-        mio.update(
-            estado=Aviso.Estado.PENDIENTE,
-            error=detalle,
-            programado_para=timezone.now() + timedelta(seconds=settings.AVISOS_BACKOFF_MAX),
-        )
-        raise ErrorTemporal(detalle) from exc
-    mio.update(estado=Aviso.Estado.ENVIADO, enviado_en=timezone.now(), error="")
-    return aviso
-
-
-def avisos_barrer(*, ahora=None):
-    """Beat's safety net: frees notices stuck in "enviando" (their worker died) and re-enqueues pending ones
-    that no worker picked up in time (message lost with the broker or the worker). Returns how many were queued."""
-    from mesa.notifications import encolar
-
-    ahora = ahora or timezone.now()
-    atascados = Aviso.objects.filter(
-        estado=Aviso.Estado.ENVIANDO,
-        reclamado_en__lt=ahora - timedelta(seconds=settings.AVISOS_ENVIANDO_MAX_SEGUNDOS),
-    )
-    liberados = atascados.update(estado=Aviso.Estado.PENDIENTE, programado_para=ahora - timedelta(days=1))
-    if liberados:
-        log.warning("%s avisos atascados en «enviando» vuelven a la cola", liberados)
-    vencidos = Aviso.objects.por_enviar().filter(
-        programado_para__lt=ahora - timedelta(seconds=settings.AVISOS_REENCOLAR_SEGUNDOS)
-    )
-    ids = list(vencidos.values_list("pk", flat=True)[:5000])
-    Aviso.objects.filter(pk__in=ids).update(programado_para=ahora)
-    for aviso_id in ids:
-        encolar(aviso_id)
-    return len(ids)
-
-
-@transaction.atomic
-def avisos_resumir(*, ahora=None):
-    """The daily digest: one notice per person gathering their deferred, non-essential notices."""
-    from mesa.notifications import aviso_crear
-
-    ahora = ahora or timezone.now()
-    diferidos = (
-        Aviso.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(estado=Aviso.Estado.PENDIENTE, diferido=True, creado__lte=ahora)
-        .select_related("usuario")
-        .order_by("para", "creado")
-    )
-    por_persona = {}
-    for aviso in diferidos:
-        por_persona.setdefault(aviso.para, []).append(aviso)
-    resumenes = []
-    for para, avisos in por_persona.items():
-        usuario = avisos[0].usuario
-        resumen = aviso_crear(
-            para=usuario or para,
-            plantilla="resumen_diario",
-            contexto={"avisos": avisos, "fecha": timezone.localdate(ahora)},
-            clave=f"resumen:{para}:{timezone.localdate(ahora):%Y-%m-%d}:{avisos[-1].pk}",
-        )
-        Aviso.objects.filter(pk__in=[a.pk for a in avisos]).update(estado=Aviso.Estado.RESUMIDO, incluido_en=resumen)
-        resumenes.append(resumen)
-    return resumenes
-
-
-@transaction.atomic
-def preferencia_avisos_guardar(*, usuario, frecuencia):
-    if frecuencia not in PreferenciaAvisos.Frecuencia.values:
-        raise ValidationError("Elija cómo quiere recibir los avisos.")
-    preferencia, _ = PreferenciaAvisos.objects.update_or_create(usuario=usuario, defaults={"frecuencia": frecuencia})
-    return preferencia
 
 
 # --- Mesas and sessions --------------------------------------------------------------------------------
 
 
 def _exigir_coordinacion(mesa, por):
-    from mesa.access import puede_coordinar
-
     if not puede_coordinar(por, mesa):
         raise PermissionDenied("Solo la coordinación de la mesa puede hacer esto.")
 
@@ -293,8 +150,6 @@ def _tabla_modificable(sesion):
 @transaction.atomic
 def punto_agregar(*, sesion, por, titulo, organizacion=None, duracion_minutos=15, practica=None, diagnostico=None):
     """An agenda item; the linked practice or diagnosis must be one the coordinator can see."""
-    from comunas.access import diagnosticos_visibles
-    from practicas.access import practicas_visibles
 
     _exigir_coordinacion(sesion.mesa, por)
     _tabla_modificable(sesion)
@@ -358,14 +213,6 @@ def punto_mover(*, punto, por, direccion):
     return next(p for p in puntos if p.pk == punto.pk)
 
 
-def convocados(sesion):
-    """Every active member of the host and of each organization that accepted, once each."""
-    orgs = sesion.mesa.participaciones.filter(
-        estado=Participacion.Estado.ACEPTADA, organizacion__estado=Organizacion.Estado.ACTIVA
-    ).values("organizacion_id")
-    return Usuario.objects.filter(is_active=True, membresias__organizacion__in=orgs).distinct().order_by("pk")
-
-
 RSVP_SAL = "mesa.sesion.rsvp"
 RSVP_VIGENCIA = timedelta(days=120)
 
@@ -396,37 +243,40 @@ def rsvp_leer(token):
 
 
 def _avisar_sesion(sesion, *, plantilla, causa, metodo, extra=None, excluir=None):
-    from mesa.calendario import adjunto_ics
-    from mesa.notifications import aviso_crear
-
+    """One notice per convened person, created in bulk: a fixed number of queries whatever the number of
+    recipients (the session's row is locked by the caller meanwhile)."""
     url = f"{settings.SITE_URL}{reverse('mesa:sesion', args=[sesion.pk])}"
-    puntos = list(sesion.puntos.select_related("organizacion", "practica", "diagnostico"))
+    # Loaded once onto the session: the e-mail templates and the .ics read sesion.puntos for every recipient.
+    prefetch_related_objects(
+        [sesion], Prefetch("puntos", PuntoTabla.objects.select_related("organizacion", "practica", "diagnostico"))
+    )
+    puntos = list(sesion.puntos.all())
     for punto in puntos:  # absolute links for the e-mail
         punto.url_practica = (
             punto.practica and f"{settings.SITE_URL}{reverse('practicas:detalle', args=[punto.practica_id])}"
         )
         punto.url_diagnostico = (
-            punto.diagnostico and f"{settings.SITE_URL}{reverse('diagnostico', args=[punto.diagnostico_id])}"
+            punto.diagnostico
+            and f"{settings.SITE_URL}{reverse('diagnosticos:diagnostico', args=[punto.diagnostico_id])}"
         )
-    avisos = []
     personas = convocados(sesion)
     if excluir is not None:
         personas = personas.exclude(pk__in=excluir)
+    mensajes = []
     for usuario in personas:
         contexto = {"sesion": sesion, "mesa": sesion.mesa, "puntos": puntos, "url_sesion": url, **(extra or {})}
         if metodo != "CANCEL":
             contexto["rsvp"] = rsvp_enlaces(usuario=usuario, sesion=sesion)
-        avisos.append(
-            aviso_crear(
-                para=usuario,
-                plantilla=plantilla,
-                contexto=contexto,
-                clave=f"{causa}:{sesion.pk}:{usuario.pk}:{sesion.secuencia}",
-                adjuntos=[adjunto_ics(sesion, metodo=metodo, asistente=usuario)] if metodo else [],
-                sesion=sesion,
-            )
+        mensajes.append(
+            {
+                "para": usuario,
+                "plantilla": plantilla,
+                "contexto": contexto,
+                "clave": f"{causa}:{sesion.pk}:{usuario.pk}:{sesion.secuencia}",
+                "adjuntos": [adjunto_ics(sesion, metodo=metodo, asistente=usuario)] if metodo else [],
+            }
         )
-    return avisos
+    return avisos_crear(mensajes=mensajes, sobre=sesion)
 
 
 @transaction.atomic
@@ -484,7 +334,7 @@ def sesion_cancelar(*, sesion, por, motivo=""):
         sesion.secuencia += 1
     sesion.save(update_fields=["estado", "secuencia"])
     # Reminders not yet sent die with the session.
-    Aviso.objects.filter(sesion=sesion, clave__startswith="recordatorio", estado=Aviso.Estado.PENDIENTE).delete()
+    sesion.avisos.filter(clave__startswith="recordatorio", estado=Aviso.Estado.PENDIENTE).delete()
     if convocada:
         _avisar_sesion(
             sesion, plantilla="sesion_cancelada", causa="cancelacion", metodo="CANCEL", extra={"motivo": motivo}

@@ -10,17 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comunas.models import Membresia, Organizacion, Usuario
-from mesa.models import (
-    Acta,
-    Acuerdo,
-    CalendarioPersonal,
-    ComentarioActa,
-    Participacion,
-    SeccionActa,
-    Sesion,
-)
-from mesa.notifications import aviso_crear
-from mesa.services import _exigir_coordinacion, convocados
+from mesa.access import mesas_visibles, puede_actualizar_acuerdo, puede_comentar_acta
+from mesa.models import Acta, Acuerdo, CalendarioPersonal, ComentarioActa, Participacion, SeccionActa, Sesion
+from mesa.selectors import convocados
+from mesa.services import _exigir_coordinacion, mesa_invitar
+from nucleo.avisos import aviso_crear, avisos_crear
 
 
 def _url(nombre, *args):
@@ -41,16 +35,11 @@ def _avisar_miembros(acta, *, plantilla, causa, extra=None):
         "url_acta": _url("mesa:acta", sesion.pk),
         **(extra or {}),
     }
-    return [
-        aviso_crear(
-            para=usuario,
-            plantilla=plantilla,
-            contexto=contexto,
-            clave=f"{causa}:{acta.pk}:{usuario.pk}:{acta.vueltas}",
-            sesion=sesion,
-        )
-        for usuario in convocados(sesion)
+    mensajes = [
+        {"para": u, "plantilla": plantilla, "contexto": contexto, "clave": f"{causa}:{acta.pk}:{u.pk}:{acta.vueltas}"}
+        for u in convocados(sesion)
     ]
+    return avisos_crear(mensajes=mensajes, sobre=sesion)
 
 
 # --- Acta -----------------------------------------------------------------------------------------------
@@ -104,17 +93,11 @@ def acta_circular(*, acta, por):
     return acta
 
 
-def puede_comentar(user, acta):
-    from mesa.access import puede_coordinar
-
-    return puede_coordinar(user, acta.sesion.mesa) or convocados(acta.sesion).filter(pk=user.pk).exists()
-
-
 @transaction.atomic
 def acta_comentar(*, acta, por, texto):
     if acta.estado != Acta.Estado.EN_REVISION:
         raise ValidationError("Solo se comenta un acta en revisión.")
-    if not puede_comentar(por, acta):
+    if not puede_comentar_acta(por, acta):
         raise PermissionDenied("Solo los miembros de la mesa comentan el acta.")
     texto = texto.strip()
     if not texto:
@@ -184,13 +167,6 @@ def acuerdo_agregar(*, acta, por, descripcion, organizacion, plazo):
     return Acuerdo.objects.create(acta=acta, descripcion=descripcion, organizacion=organizacion, plazo=plazo)
 
 
-def puede_actualizar_acuerdo(user, acuerdo):
-    """The mesa's coordination, or a director(a) or integrante of the responsible organization (mesa.access)."""
-    from mesa.access import puede_actualizar_acuerdo as regla
-
-    return regla(user, acuerdo)
-
-
 @transaction.atomic
 def acuerdo_cambiar_estado(*, acuerdo, por, estado):
     acuerdo = Acuerdo.objects.select_for_update().select_related("acta__sesion__mesa").get(pk=acuerdo.pk)
@@ -252,8 +228,6 @@ def acuerdos_resumen_semanal(*, ahora=None):
 @transaction.atomic
 def mesa_invitar_y_avisar(*, mesa, organizacion, por):
     """Invites the organization (services.mesa_invitar) and tells its director(a)s where to accept."""
-    from mesa.services import mesa_invitar
-
     participacion = mesa_invitar(mesa=mesa, organizacion=organizacion, por=por)
     directores = Usuario.objects.filter(
         is_active=True, membresias__organizacion=organizacion, membresias__rol=Membresia.Rol.DIRECTOR
@@ -302,8 +276,6 @@ def calendario_de_token(token):
 
 def sesiones_del_calendario(usuario):
     """Every convened, held or cancelled session of the mesas the person takes part in (not drafts)."""
-    from mesa.access import mesas_visibles
-
     return (
         Sesion.objects.filter(mesa__in=mesas_visibles(usuario))
         .exclude(estado=Sesion.Estado.BORRADOR)

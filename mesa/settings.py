@@ -69,8 +69,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    # The project's apps, in layers: each imports only from the ones above it in this list (make lint).
+    "nucleo",
     "comunas",
     "practicas",
+    "diagnosticos",
+    "planes",
     "mesa",
 ]
 
@@ -259,7 +263,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # Beat ticks every minute; /salud/ calls beat late after this many seconds without a tick.
 HEARTBEAT_INTERVAL = env_int("HEARTBEAT_INTERVAL", 60)
 HEARTBEAT_TOLERANCIA = env_int("HEARTBEAT_TOLERANCIA", 180)
-# Notices (mesa.Aviso, mesa/notifications.py): beat sweeps every AVISOS_BARRIDO_INTERVALO seconds, re-enqueues
+# Notices (nucleo.Aviso, nucleo/avisos.py): beat sweeps every AVISOS_BARRIDO_INTERVALO seconds, re-enqueues
 # pending ones not picked up within AVISOS_REENCOLAR_SEGUNDOS and frees "enviando" ones stuck past the task
 # time limit; /salud/ calls notices late after AVISOS_ATRASO_SEGUNDOS. Temporary SMTP errors are retried
 # with exponential backoff (base and cap in seconds) up to AVISOS_MAX_INTENTOS attempts.

@@ -1,18 +1,20 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from mesa import views
+from mesa import inicio, views
 
 admin.site.site_header = "Mesa — administración"
 admin.site.site_title = "Mesa"
 admin.site.index_title = "Administración de la plataforma"
 
 urlpatterns = [
+    path("", include("nucleo.urls")),
     path("", include("comunas.urls")),
+    path("", include("diagnosticos.urls")),
     path("cuenta/", include("comunas.urls_cuenta")),
     path("practicas/", include("practicas.urls")),
+    path("inicio/", inicio.inicio, name="inicio"),
     path("mesas/", views.mesas, name="mesas"),
     path("mesas/", include("mesa.urls_mesa")),
-    path("salud/", views.salud, name="salud"),
     path("admin/", admin.site.urls),
 ]

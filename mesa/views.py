@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from comunas.access import miembro_requerido
 from mesa import calendario, services
@@ -29,25 +29,10 @@ from mesa.forms import (
     RespuestaForm,
     SesionForm,
 )
-from mesa.models import Acta, PreferenciaAvisos, Respuesta, Sesion
-from mesa.salud import estado_plataforma
-
-
-@require_GET
-@never_cache
-def salud(request):
-    """Public readiness probe; staff also see queue length and heartbeat age."""
-    sano, informe = estado_plataforma(con_detalle=request.user.is_authenticated and request.user.is_staff)
-    return JsonResponse(informe, status=200 if sano else 503, json_dumps_params={"ensure_ascii": False})
-
-
-def _primer_error(error):
-    return error.messages[0] if error.messages else "No se pudo completar la acción."
-
-
-def _aplicar_errores(form, error):
-    for campo, mensajes in getattr(error, "message_dict", {"__all__": error.messages}).items():
-        form.add_error(campo if campo in form.fields else None, mensajes)
+from mesa.models import Acta, Respuesta, Sesion
+from nucleo import services as nucleo_services
+from nucleo.formularios import aplicar_errores, mensaje_de
+from nucleo.models import PreferenciaAvisos
 
 
 @miembro_requerido
@@ -78,7 +63,7 @@ def mesa_nueva(request):
         try:
             mesa = services.mesa_crear(por=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _aplicar_errores(form, error)
+            aplicar_errores(form, error)
         else:
             messages.success(request, f"Mesa «{mesa}» creada. Usted la coordina: invite a las organizaciones.")
             return redirect("mesa:mesa", pk=mesa.pk)
@@ -93,7 +78,7 @@ def mesa_editar(request, pk):
         try:
             services.mesa_editar(mesa=mesa, por=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _aplicar_errores(form, error)
+            aplicar_errores(form, error)
         else:
             messages.success(request, "Mesa guardada.")
             return redirect("mesa:mesa", pk=pk)
@@ -123,7 +108,7 @@ def participacion_aceptar(request, pk):
     try:
         services.participacion_aceptar(participacion=participacion, por=request.user)
     except ValidationError as error:
-        messages.error(request, _primer_error(error))
+        messages.error(request, mensaje_de(error))
     else:
         messages.success(request, f"{participacion.organizacion} ahora participa en {participacion.mesa}.")
     return redirect("mesas")
@@ -137,7 +122,7 @@ def sesion_nueva(request, pk):
         try:
             sesion = services.sesion_crear(mesa=mesa, por=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _aplicar_errores(form, error)
+            aplicar_errores(form, error)
         else:
             messages.success(request, f"Sesión n.º {sesion.numero} creada en borrador. Agregue la tabla y convoque.")
             return redirect("mesa:sesion", pk=sesion.pk)
@@ -176,7 +161,7 @@ def sesion_editar(request, pk):
         try:
             services.sesion_editar(sesion=sesion, por=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _aplicar_errores(form, error)
+            aplicar_errores(form, error)
         else:
             aviso = " Se envió la actualización a los convocados." if sesion.estado == Sesion.Estado.CONVOCADA else ""
             messages.success(request, f"Sesión guardada.{aviso}")
@@ -193,7 +178,7 @@ def punto_agregar(request, pk):
         try:
             services.punto_agregar(sesion=sesion, por=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _aplicar_errores(form, error)
+            aplicar_errores(form, error)
         else:
             messages.success(request, "Punto agregado a la tabla.")
             return redirect("mesa:sesion", pk=pk)
@@ -208,7 +193,7 @@ def punto_quitar(request, pk):
     try:
         services.punto_quitar(punto=punto, por=request.user)
     except ValidationError as error:
-        messages.error(request, _primer_error(error))
+        messages.error(request, mensaje_de(error))
     else:
         messages.success(request, f"Punto «{punto.titulo}» quitado de la tabla.")
     return redirect("mesa:sesion", pk=punto.sesion_id)
@@ -221,7 +206,7 @@ def punto_mover(request, pk):
     try:
         services.punto_mover(punto=punto, por=request.user, direccion=request.POST.get("direccion", ""))
     except ValidationError as error:
-        messages.error(request, _primer_error(error))
+        messages.error(request, mensaje_de(error))
     else:
         messages.success(request, "Orden de la tabla actualizado.")
     return redirect("mesa:sesion", pk=punto.sesion_id)
@@ -234,7 +219,7 @@ def sesion_convocar(request, pk):
     try:
         services.sesion_convocar(sesion=sesion, por=request.user)
     except ValidationError as error:
-        messages.error(request, _primer_error(error))
+        messages.error(request, mensaje_de(error))
     else:
         messages.success(request, "Sesión convocada: las invitaciones se están enviando.")
     return redirect("mesa:sesion", pk=pk)
@@ -248,7 +233,7 @@ def sesion_cancelar(request, pk):
         try:
             services.sesion_cancelar(sesion=sesion, por=request.user, motivo=form.cleaned_data["motivo"])
         except ValidationError as error:
-            messages.error(request, _primer_error(error))
+            messages.error(request, mensaje_de(error))
         else:
             messages.success(request, "Sesión cancelada.")
         return redirect("mesa:sesion", pk=pk)
@@ -268,7 +253,7 @@ def sesion_asistencia(request, pk):
         try:
             services.asistencia_registrar(sesion=sesion, por=request.user, presentes=form.cleaned_data["presentes"])
         except ValidationError as error:
-            messages.error(request, _primer_error(error))
+            messages.error(request, mensaje_de(error))
         else:
             messages.success(request, "Asistencia registrada; la sesión queda como realizada.")
             return redirect("mesa:sesion", pk=pk)
@@ -285,7 +270,7 @@ def sesion_responder(request, pk):
         try:
             services.respuesta_registrar(sesion=sesion, usuario=request.user, opcion=form.cleaned_data["opcion"])
         except ValidationError as error:
-            messages.error(request, _primer_error(error))
+            messages.error(request, mensaje_de(error))
         else:
             messages.success(request, "Respuesta registrada.")
     return redirect("mesa:sesion", pk=pk)
@@ -317,7 +302,7 @@ def rsvp(request, token):
             return render(request, "mesa/rsvp.html", {"respuesta": respuesta, "sesion": respuesta.sesion})
         usuario, sesion = services.rsvp_verificar(usuario_id=usuario_id, sesion_id=sesion_id, opcion=opcion)
     except (ValidationError, PermissionDenied) as error:
-        mensaje = _primer_error(error) if isinstance(error, ValidationError) else str(error)
+        mensaje = mensaje_de(error) if isinstance(error, ValidationError) else str(error)
         return render(request, "mesa/rsvp.html", {"error": mensaje}, status=400)
     otras = services.rsvp_enlaces(usuario=usuario, sesion=sesion, relativos=True)
     contexto = {
@@ -334,7 +319,7 @@ def preferencias_avisos(request):
     actual = PreferenciaAvisos.objects.filter(usuario=request.user).values_list("frecuencia", flat=True).first()
     form = PreferenciaAvisosForm(request.POST or None, initial={"frecuencia": actual or "inmediata"})
     if request.method == "POST" and form.is_valid():
-        services.preferencia_avisos_guardar(usuario=request.user, frecuencia=form.cleaned_data["frecuencia"])
+        nucleo_services.preferencia_avisos_guardar(usuario=request.user, frecuencia=form.cleaned_data["frecuencia"])
         messages.success(request, "Preferencia de avisos guardada.")
         return redirect("mesa:preferencias_avisos")
     return render(request, "mesa/preferencias_avisos.html", {"form": form})

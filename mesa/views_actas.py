@@ -23,6 +23,7 @@ from mesa.access import (
     get_mesa_for,
     get_sesion_for,
     organizaciones_que_actualizan_acuerdos,
+    puede_comentar_acta,
     puede_coordinar,
 )
 from mesa.acta_pdf import acta_pdf as generar_pdf
@@ -35,9 +36,10 @@ from mesa.forms import (
     FiltroAvisosForm,
     InvitarOrganizacionForm,
 )
-from mesa.models import Acta, Acuerdo, Aviso, CalendarioPersonal
-from mesa.views import _aplicar_errores, _primer_error
-from practicas.exportar import celda_segura
+from mesa.models import Acta, Acuerdo, CalendarioPersonal
+from nucleo.csv import celda_segura
+from nucleo.formularios import aplicar_errores, mensaje_de
+from nucleo.models import Aviso
 
 
 def _intentar(request, accion, exito):
@@ -46,7 +48,7 @@ def _intentar(request, accion, exito):
     try:
         resultado = accion()
     except ValidationError as error:
-        messages.error(request, _primer_error(error))
+        messages.error(request, mensaje_de(error))
         return None
     messages.success(request, exito)
     return resultado
@@ -73,7 +75,7 @@ def _pagina_acta(request, acta, form_comentario=None, status=200):
         "comentarios": acta.comentarios.select_related("autor"),
         # A refused comment is shown again (with its text and the reason) even if the acta left review.
         "puede_comentar": form_comentario is not None
-        or (acta.estado == Acta.Estado.EN_REVISION and services_actas.puede_comentar(request.user, acta)),
+        or (acta.estado == Acta.Estado.EN_REVISION and puede_comentar_acta(request.user, acta)),
         "form_comentario": form_comentario or ComentarioActaForm(),
         "form_aprobar": AprobarActaForm(acta=acta) if coordina and acta.editable else None,
     }
@@ -101,7 +103,7 @@ def acta_editar(request, pk):
                 acta=acta, por=request.user, resumen=form.cleaned_data["resumen"], textos=form.textos()
             )
         except ValidationError as error:
-            _aplicar_errores(form, error)
+            aplicar_errores(form, error)
         else:
             messages.success(request, "Acta guardada.")
             return redirect("mesa:acta", pk=pk)
@@ -127,7 +129,7 @@ def acta_comentar(request, pk):
         try:
             services_actas.acta_comentar(acta=acta, por=request.user, texto=form.cleaned_data["texto"])
         except ValidationError as error:
-            _aplicar_errores(form, error)
+            aplicar_errores(form, error)
         else:
             messages.success(request, "Comentario agregado.")
             return redirect("mesa:acta", pk=pk)
@@ -181,7 +183,7 @@ def acuerdo_nuevo(request, pk):
         try:
             services_actas.acuerdo_agregar(acta=acta, por=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _aplicar_errores(form, error)
+            aplicar_errores(form, error)
         else:
             messages.success(request, "Acuerdo registrado en el acta.")
             return redirect("mesa:acta", pk=pk)
@@ -303,7 +305,7 @@ def mesa_avisos(request, pk):
     """Delivery state of every notice about the mesa's sessions, for its coordination."""
     mesa = get_mesa_for(request.user, pk, need="coordinar")
     form = FiltroAvisosForm(request.GET or None)
-    avisos = Aviso.objects.filter(sesion__mesa=mesa).select_related("sesion").order_by("-creado", "-pk")
+    avisos = Aviso.objects.filter(sesion__mesa=mesa).prefetch_related("objeto").order_by("-creado", "-pk")
     estado = form.cleaned_data["estado"] if form.is_valid() else ""
     if estado:
         avisos = avisos.filter(estado=estado)
@@ -322,7 +324,7 @@ def mesa_invitar(request, pk):
         try:
             services_actas.mesa_invitar_y_avisar(mesa=mesa, organizacion=organizacion, por=request.user)
         except ValidationError as error:
-            _aplicar_errores(form, error)
+            aplicar_errores(form, error)
         else:
             messages.success(request, f"{organizacion} fue invitada; su dirección debe aceptar.")
             return redirect("mesa:mesa", pk=pk)

@@ -26,36 +26,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from comunas.access import membresias_activas
-from comunas.models import Membresia
-from mesa.selectors import organizaciones_companeras
+from comunas.access import ROLES_QUE_EDITAN, documentos_visibles, roles_activos, ve_documento
 from practicas.models import Practica, Replicacion
 
 NIVELES = ("ver", "editar", "revisar")
-ROLES_QUE_EDITAN = (Membresia.Rol.DIRECTOR, Membresia.Rol.INTEGRANTE)
-
-
-def roles_de(user):
-    """{organizacion_id: rol} of the user's active memberships (one query; empty for anonymous users)."""
-    return dict(membresias_activas(user).values_list("organizacion_id", "rol"))
-
-
-def organizaciones_que_editan(user):
-    return [org_id for org_id, rol in roles_de(user).items() if rol in ROLES_QUE_EDITAN]
 
 
 def practicas_visibles(user, roles=None):
-    """The practices this user may see: the filter behind every list and search (for a platform member, two
-    more queries find the organizations that share a mesa with theirs)."""
-    if user.is_authenticated and user.is_staff:
-        return Practica.objects.all()
-    roles = roles_de(user) if roles is None else roles
-    publicadas = Q(estado=Practica.Estado.PUBLICADA)
-    if roles:
-        de_mesa = Q(visibilidad=Practica.Visibilidad.MESA)
-        en_sus_mesas = de_mesa & Q(organizacion_id__in=list(organizaciones_companeras(roles)))
-        return Practica.objects.filter((publicadas & (~de_mesa | en_sus_mesas)) | Q(organizacion_id__in=list(roles)))
-    return Practica.objects.filter(publicadas, visibilidad=Practica.Visibilidad.PUBLICA)
+    """The practices this user may see: the filter behind every list and search (comunas.access's rule for
+    publishable documents)."""
+    return documentos_visibles(Practica.objects.all(), user, roles, publicado=Q(estado=Practica.Estado.PUBLICADA))
 
 
 def puede(user, practica, need, *, roles):
@@ -65,18 +45,9 @@ def puede(user, practica, need, *, roles):
         return bool(organizaciones_que_pueden_revisar(practica, roles))
     if user.is_authenticated and user.is_staff:
         return True
-    rol = roles.get(practica.organizacion_id)
     if need == "editar":
-        return rol in ROLES_QUE_EDITAN
-    if rol is not None:
-        return True
-    if practica.estado != Practica.Estado.PUBLICADA:
-        return False
-    if practica.visibilidad == Practica.Visibilidad.PUBLICA:
-        return True
-    if practica.visibilidad == Practica.Visibilidad.MESA:
-        return bool(roles) and practica.organizacion_id in organizaciones_companeras(roles)
-    return bool(roles)
+        return roles.get(practica.organizacion_id) in ROLES_QUE_EDITAN
+    return ve_documento(user, practica, roles, publicado=practica.es_publicada)
 
 
 def get_practica_for(user, pk, need="ver"):
@@ -87,7 +58,7 @@ def get_practica_for(user, pk, need="ver"):
         practica = Practica.objects.select_related("organizacion", "comuna", "provincia", "region", "autor").get(pk=pk)
     except (Practica.DoesNotExist, ValueError, TypeError):
         raise Http404("No existe esa práctica.") from None
-    roles = roles_de(user)
+    roles = roles_activos(user)
     if not puede(user, practica, "ver", roles=roles):
         raise Http404("No existe esa práctica.")
     if need != "ver" and not puede(user, practica, need, roles=roles):
@@ -148,7 +119,7 @@ def get_replicacion_for(user, pk, need="ver"):
         ).get(pk=pk)
     except (Replicacion.DoesNotExist, ValueError, TypeError):
         raise Http404("No existe esa réplica.") from None
-    roles = roles_de(user)
+    roles = roles_activos(user)
     if not puede_replicacion(user, replicacion, "ver", roles=roles):
         raise Http404("No existe esa réplica.")
     if need != "ver" and not puede_replicacion(user, replicacion, need, roles=roles):

@@ -2,28 +2,14 @@ from django.contrib import admin
 
 from practicas.models import (
     AdjuntoPractica,
-    Categoria,
     Comentario,
     Practica,
     Replicacion,
     Resultado,
     ResultadoReplicacion,
     RevisionPares,
-    Taxonomia,
     VersionPractica,
 )
-
-
-class CategoriaInline(admin.TabularInline):
-    model = Categoria
-    extra = 0
-    fields = ["orden", "grupo", "nombre", "slug"]
-
-
-@admin.register(Taxonomia)
-class TaxonomiaAdmin(admin.ModelAdmin):
-    list_display = ["version", "nombre", "vigente"]
-    inlines = [CategoriaInline]
 
 
 class ResultadoInline(admin.TabularInline):

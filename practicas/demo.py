@@ -8,8 +8,9 @@ import datetime
 
 from django.db import transaction
 
-from comunas.models import Membresia, Organizacion
-from practicas.models import Categoria, Practica, Replicacion, Taxonomia
+from comunas.models import Categoria, Membresia, Organizacion, Taxonomia
+from comunas.taxonomia import cargar_taxonomia
+from practicas.models import Practica, Replicacion
 from practicas.services import (
     practica_actualizar,
     practica_crear,
@@ -17,7 +18,6 @@ from practicas.services import (
     replicacion_crear,
     replicacion_publicar_como_practica,
 )
-from practicas.taxonomia import cargar_taxonomia
 
 AVISO = "*Ejemplo de demostración: la práctica, las cifras y los contactos son ficticios.*\n\n"
 

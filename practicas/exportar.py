@@ -6,6 +6,8 @@ import io
 
 from django.utils import timezone
 
+from nucleo.csv import celda_segura
+
 COLUMNAS = [
     "Título",
     "Organización",
@@ -24,12 +26,6 @@ COLUMNAS = [
     "Enlace",
 ]
 MAX_FILAS = 5000
-
-
-def celda_segura(valor):
-    """Text that a spreadsheet will not run as a formula (CSV injection); every CSV export goes through it."""
-    texto = "" if valor is None else str(valor)
-    return "'" + texto if texto[:1] in ("=", "+", "-", "@", "\t", "\r") else texto
 
 
 def _fecha(valor):

@@ -1,16 +1,7 @@
 from django import forms
 
-from comunas.models import Organizacion
-from practicas.archivos import ACCEPT, FORMATOS_LEGIBLES
-from practicas.models import (
-    Categoria,
-    Comentario,
-    Practica,
-    Replicacion,
-    Resultado,
-    ResultadoReplicacion,
-    RevisionPares,
-)
+from comunas.models import Categoria, Organizacion
+from practicas.models import Comentario, Practica, Replicacion, Resultado, ResultadoReplicacion, RevisionPares
 from practicas.services import CAMPOS_EDITABLES, CAMPOS_REPLICACION, CAMPOS_RESULTADO, MAX_COMENTARIO
 
 TEXTOS_LARGOS = [
@@ -117,34 +108,6 @@ class PublicarForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Practica.Visibilidad.PLATAFORMA,
     )
-
-
-class VariosArchivosInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class VariosArchivosField(forms.FileField):
-    """Several files in one input; each is checked from its content by the service, not here."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", VariosArchivosInput(attrs={"accept": ACCEPT}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, (list, tuple)):
-            return [super(VariosArchivosField, self).clean(d, initial) for d in data]
-        return [super().clean(data, initial)]
-
-
-class AdjuntosForm(forms.Form):
-    archivos = VariosArchivosField(
-        label="Archivos para adjuntar",
-        help_text=f"{FORMATOS_LEGIBLES}. Hasta {{max_mb}} MB cada uno; puede elegir varios a la vez.",
-    )
-
-    def __init__(self, *args, max_mb, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["archivos"].help_text = self.fields["archivos"].help_text.format(max_mb=max_mb)
 
 
 class ReplicacionForm(forms.ModelForm):

@@ -1,72 +1,15 @@
 """The best-practice library: a versioned crime taxonomy (data, not code), practices, outcomes, versions."""
 
-import uuid
-
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
-from practicas.adjuntos import AdjuntoBase
-
-
-class Taxonomia(models.Model):
-    """A version of a crime classification (e.g. CEAD 2024). Diagnoses and practices point at its categories."""
-
-    version = models.CharField("versión", max_length=40, unique=True)
-    nombre = models.CharField("nombre", max_length=250)
-    fuente = models.TextField("fuente", blank=True)
-    vigente = models.BooleanField("vigente", default=False)
-
-    class Meta:
-        verbose_name = "taxonomía de delitos"
-        verbose_name_plural = "taxonomías de delitos"
-        ordering = ["-vigente", "version"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["vigente"],
-                condition=Q(vigente=True),
-                name="taxonomia_una_vigente",
-                violation_error_message="Solo una taxonomía puede estar vigente.",
-            )
-        ]
-
-    def __str__(self):
-        return self.version
-
-
-class CategoriaQuerySet(models.QuerySet):
-    def vigentes(self):
-        return self.filter(taxonomia__vigente=True)
-
-
-class Categoria(models.Model):
-    class Grupo(models.TextChoices):
-        DMCS = "dmcs", "Delitos de mayor connotación social"
-        INCIVILIDADES = "incivilidades", "Incivilidades"
-        VIF = "vif", "Violencia intrafamiliar"
-
-    taxonomia = models.ForeignKey(
-        Taxonomia, on_delete=models.PROTECT, related_name="categorias", verbose_name="taxonomía"
-    )
-    grupo = models.CharField("grupo", max_length=15, choices=Grupo.choices)
-    nombre = models.CharField("nombre", max_length=120)
-    slug = models.SlugField("identificador", max_length=80)
-    orden = models.PositiveSmallIntegerField("orden", default=0)
-
-    objects = CategoriaQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "categoría de delito"
-        verbose_name_plural = "categorías de delitos"
-        ordering = ["taxonomia", "orden"]
-        constraints = [
-            models.UniqueConstraint(fields=["taxonomia", "slug"], name="categoria_slug_unico_por_taxonomia"),
-        ]
-
-    def __str__(self):
-        return self.nombre
+from comunas.models import Categoria
+from nucleo.adjuntos import AdjuntoBase, RutaAleatoria
+from nucleo.versiones import VersionBase
 
 
 class PracticaQuerySet(models.QuerySet):
@@ -291,16 +234,10 @@ class Resultado(Medicion):
         ordering = ["practica", "orden", "pk"]
 
 
-class VersionPractica(models.Model):
+class VersionPractica(VersionBase):
     """A snapshot of a practice as it was published (at publication and at every later change)."""
 
     practica = models.ForeignKey(Practica, on_delete=models.CASCADE, related_name="versiones", verbose_name="práctica")
-    numero = models.PositiveIntegerField("versión")
-    datos = models.JSONField("contenido")
-    por = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="por"
-    )
-    creada = models.DateTimeField("fecha", auto_now_add=True)
 
     class Meta:
         verbose_name = "versión publicada"
@@ -312,24 +249,23 @@ class VersionPractica(models.Model):
         return f"{self.practica} — versión {self.numero}"
 
 
-def _ruta_adjunto(adjunto, nombre):
-    """A random stored name (never the uploaded one), with the extension of the type read from the content."""
-    from practicas.archivos import TIPOS
-
-    return f"practicas/adjuntos/{uuid.uuid4().hex}{TIPOS[adjunto.tipo].extensiones[0]}"
-
-
 class AdjuntoPractica(AdjuntoBase):
     """A file attached to a practice. Stored under MEDIA_ROOT with a random name and served only by
     `views.adjunto` after the access gate: there is no public media URL."""
 
     practica = models.ForeignKey(Practica, on_delete=models.CASCADE, related_name="adjuntos", verbose_name="práctica")
-    archivo = models.FileField("archivo", upload_to=_ruta_adjunto, max_length=200)
+    archivo = models.FileField("archivo", upload_to=RutaAleatoria("practicas/adjuntos"), max_length=200)
 
     class Meta:
         verbose_name = "archivo adjunto"
         verbose_name_plural = "archivos adjuntos"
         ordering = ["practica", "creado", "pk"]
+
+    def url_descarga(self):
+        return reverse("practicas:adjunto", args=[self.practica_id, self.pk])
+
+    def url_borrar(self):
+        return reverse("practicas:adjunto_borrar", args=[self.practica_id, self.pk])
 
 
 class Replicacion(models.Model):

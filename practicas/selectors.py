@@ -8,8 +8,9 @@ from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Value, When
 from django.db.models.functions import ExtractYear
 
+from comunas.models import Categoria
 from practicas.access import practicas_visibles, puede
-from practicas.models import Categoria, Comentario, Practica, Replicacion, RevisionPares
+from practicas.models import Comentario, Practica, Replicacion, RevisionPares
 from practicas.services import CONFIG_BUSQUEDA, plegar
 
 # Highlight markers that cannot come from the text; the template escapes, then turns them into <mark>.
@@ -311,3 +312,8 @@ def revisiones_de(practica):
     etiquetas = dict(Practica.Calificacion.choices)
     conteo = [(etiquetas[v], n) for v in Practica.Calificacion.values if (n := sum(r.calificacion == v for r in lista))]
     return Revisiones(lista=lista, conteo=conteo)
+
+
+def practicas_de_organizacion(user, organizacion, limite=5):
+    """The organization's latest practices this user may see (its profile page)."""
+    return list(practicas_visibles(user).filter(organizacion=organizacion).order_by("-actualizada", "-pk")[:limite])

@@ -6,14 +6,15 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Max, Value
+from django.db.models import Value
 from django.urls import reverse
 from django.utils import timezone
 
+from comunas.access import comparte_alguna_mesa
 from comunas.models import Membresia, Organizacion, Usuario
-from mesa.notifications import aviso_crear
-from mesa.selectors import organizaciones_companeras
-from practicas.adjuntos import adjunto_eliminar, adjuntos_guardar
+from nucleo.adjuntos import adjunto_eliminar, adjuntos_guardar
+from nucleo.avisos import aviso_crear
+from nucleo.versiones import foto, versionar
 from practicas.models import (
     EMMIE,
     Comentario,
@@ -22,7 +23,6 @@ from practicas.models import (
     Resultado,
     ResultadoReplicacion,
     RevisionPares,
-    VersionPractica,
 )
 
 CONFIG_BUSQUEDA = "spanish_unaccent"
@@ -122,9 +122,7 @@ def practica_indexar(practica):
 
 def _foto(practica):
     """The JSON snapshot kept for every published version."""
-    datos = {campo: getattr(practica, campo) for campo in CAMPOS_EDITABLES}
-    for campo in ("periodo_inicio", "periodo_fin"):
-        datos[campo] = datos[campo].isoformat() if datos[campo] else None
+    datos = foto(practica, CAMPOS_EDITABLES)
     datos["visibilidad"] = practica.visibilidad
     datos["categorias"] = sorted(practica.categorias.values_list("slug", flat=True))
     datos["resultados"] = list(practica.resultados.values(*CAMPOS_RESULTADO))
@@ -132,8 +130,7 @@ def _foto(practica):
 
 
 def _versionar(practica, por):
-    numero = (practica.versiones.aggregate(n=Max("numero"))["n"] or 0) + 1
-    return VersionPractica.objects.create(practica=practica, numero=numero, datos=_foto(practica), por=por)
+    return versionar(practica.versiones, datos=_foto(practica), por=por)
 
 
 @transaction.atomic
@@ -193,9 +190,7 @@ def practica_publicar(*, practica, visibilidad, por):
     practica = Practica.objects.select_for_update().get(pk=practica.pk)
     if visibilidad not in Practica.Visibilidad.values:
         raise ValidationError("Elija quién podrá ver la práctica.")
-    if visibilidad == Practica.Visibilidad.MESA and organizaciones_companeras([practica.organizacion_id]) == {
-        practica.organizacion_id
-    }:
+    if visibilidad == Practica.Visibilidad.MESA and not comparte_alguna_mesa(practica.organizacion_id):
         raise ValidationError("Su organización aún no comparte una mesa con otras: elija otra visibilidad.")
     if practica.es_archivada:
         raise ValidationError("Una práctica archivada no se publica.")

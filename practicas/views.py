@@ -12,25 +12,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from comunas.access import miembro_requerido
+from comunas.access import miembro_requerido, organizaciones_que_editan, roles_activos
 from comunas.models import Organizacion
+from nucleo import formularios
+from nucleo.adjuntos import respuesta_descarga
+from nucleo.formularios import AdjuntosForm, mensaje_de
 from practicas import services
 from practicas.access import (
     get_practica_for,
     get_replicacion_for,
-    organizaciones_que_editan,
     organizaciones_que_pueden_replicar,
     organizaciones_que_pueden_revisar,
     puede,
     puede_comentar,
     puede_replicacion,
-    roles_de,
     ve_replicaciones,
 )
-from practicas.adjuntos import respuesta_descarga
 from practicas.exportar import practicas_csv
 from practicas.forms import (
-    AdjuntosForm,
     ComentarioForm,
     PracticaForm,
     PublicarForm,
@@ -63,7 +62,7 @@ def indice(request):
     Open to anonymous visitors too ("open knowledge"): the gate then lets through only public practices.
     """
     filtros = Filtros.de_get(request.GET)
-    roles = roles_de(request.user)
+    roles = roles_activos(request.user)
     practicas, facetas = buscar_practicas(request.user, filtros, roles=roles)
     pagina = Paginator(practicas, POR_PAGINA).get_page(request.GET.get("pagina"))
     if connection.vendor != "postgresql":
@@ -267,7 +266,7 @@ def archivar(request, pk):
     try:
         services.practica_archivar(practica=practica, por=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, mensaje_de(error))
     else:
         messages.success(request, "Práctica archivada: ya no aparece en la biblioteca.")
     return redirect("practicas:detalle", pk=practica.pk)
@@ -277,18 +276,12 @@ def archivar(request, pk):
 @miembro_requerido
 def adjuntos_subir(request, pk):
     practica, _ = get_practica_for(request.user, pk, need="editar")
-    form = AdjuntosForm(request.POST, request.FILES, max_mb=settings.PRACTICAS_ADJUNTO_MAX_MB)
-    if not form.is_valid():
-        messages.error(request, "Elija al menos un archivo para adjuntar.")
-        return redirect("practicas:editar", pk=practica.pk)
-    try:
-        creados = services.adjuntos_agregar(practica=practica, archivos=form.cleaned_data["archivos"], por=request.user)
-    except ValidationError as error:
-        for mensaje in error.messages:
-            messages.error(request, mensaje)
-    else:
-        messages.success(request, f"Archivos adjuntados: {', '.join(a.nombre for a in creados)}.")
-    return redirect(f"{reverse('practicas:editar', args=[practica.pk])}#adjuntos")
+    return formularios.adjuntos_subir(
+        request,
+        agregar=lambda archivos: services.adjuntos_agregar(practica=practica, archivos=archivos, por=request.user),
+        volver=reverse("practicas:editar", args=[practica.pk]),
+        max_mb=settings.PRACTICAS_ADJUNTO_MAX_MB,
+    )
 
 
 @require_POST
@@ -382,7 +375,7 @@ def replicacion_practica(request, pk):
     try:
         practica = services.replicacion_publicar_como_practica(replicacion=replicacion, por=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, mensaje_de(error))
         return redirect("practicas:replicacion", pk=replicacion.pk)
     messages.success(request, "Borrador creado a partir de la réplica: complételo y publíquelo.")
     return redirect("practicas:editar", pk=practica.pk)

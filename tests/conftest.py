@@ -17,6 +17,9 @@ def pytest_configure(config):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_USE_FINDERS = True
+    # Argon2 (production) costs over a second per user on these machines; tests only need *a* hasher.
+    # tests/test_configuracion.py checks that production keeps Argon2 first.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
     from django.contrib.auth.signals import user_logged_in
 
@@ -73,11 +76,20 @@ def miembro(organizacion, email, rol, **extra):
 
 @pytest.fixture(autouse=True)
 def _avisos_en_el_proceso(request, monkeypatch):
-    """Every e-mail is a notice (mesa.Aviso) sent by a Celery task: tests run that task in-process when it is
+    """Every e-mail is a notice (nucleo.Aviso) sent by a Celery task: tests run that task in-process when it is
     enqueued (on commit: `django_capture_on_commit_callbacks(execute=True)`), so mail lands in mail.outbox.
     The reliability tests use a real worker instead."""
     if request.node.get_closest_marker("fiabilidad"):
         return
+    from mesa.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+
+
+@pytest.fixture
+def celery_eager(monkeypatch):
+    """Tasks run in the test process when enqueued (on commit, with django_capture_on_commit_callbacks)."""
     from mesa.celery import app
 
     monkeypatch.setitem(app.conf, "task_always_eager", True)

@@ -8,12 +8,15 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.comunas.fabricas import objetos_de_acceso
-from tests.comunas.utiles_diagnosticos import diagnosticos_del_elenco
 from tests.conftest import cliente_de
+from tests.diagnosticos.utiles import diagnosticos_del_elenco
 from tests.mesa.utiles import mesa_del_elenco
 from tests.practicas.utiles import practicas_del_elenco
 
 ELENCO = ("admin", "director", "integrante", "lector", "ajeno", "anonimo")
+# The coordinator of o["mesa"] is an integrante of org_zapallar with two-step verification: she gets what an
+# integrante gets, except where coordinating or her authenticator changes the answer (COORDINADORA below).
+ELENCO_COMPLETO = (*ELENCO, "coordinador")
 PUBLICA = dict.fromkeys(ELENCO, 200)
 MIEMBROS = {**dict.fromkeys(ELENCO, 200), "anonimo": 302}
 
@@ -73,32 +76,35 @@ REGLAS = {
     "membresia_rol": (lambda o: f"/equipo/{o['membresia_lector'].pk}/rol/", SOLO_POST),
     "membresia_quitar": (lambda o: f"/equipo/{o['membresia_lector'].pk}/quitar/", SU_DIRECCION),
     "invitacion_aceptar": (lambda o: f"/invitacion/{o['token']}/", PUBLICA),
-    "diagnosticos": (lambda o: "/diagnosticos/", MIEMBROS),
+    "diagnosticos:diagnosticos": (lambda o: "/diagnosticos/", MIEMBROS),
     # Diagnoses and indicators (tests/comunas/test_diagnosticos.py, test_indicadores*.py).
-    "diagnostico_nuevo": (lambda o: "/diagnosticos/nuevo/", {**MIEMBROS, "lector": 403}),
-    "diagnostico": (lambda o: f"/diagnosticos/{o['diagnostico'].pk}/", MIEMBROS),
-    "diagnostico_editar": (
+    "diagnosticos:diagnostico_nuevo": (lambda o: "/diagnosticos/nuevo/", {**MIEMBROS, "lector": 403}),
+    "diagnosticos:diagnostico": (lambda o: f"/diagnosticos/{o['diagnostico'].pk}/", MIEMBROS),
+    "diagnosticos:diagnostico_editar": (
         lambda o: f"/diagnosticos/{o['diagnostico_borrador'].pk}/editar/",
         {**MIEMBROS, "lector": 403, "ajeno": 404},
     ),
-    "diagnostico_publicar": (lambda o: f"/diagnosticos/{o['diagnostico_borrador'].pk}/publicar/", SOLO_POST),
-    "diagnostico_imprimir": (lambda o: f"/diagnosticos/{o['diagnostico'].pk}/imprimir/", MIEMBROS),
-    "diagnostico_adjuntos_subir": (lambda o: f"/diagnosticos/{o['diagnostico'].pk}/adjuntos/", SOLO_POST),
-    "diagnostico_adjunto": (
+    "diagnosticos:diagnostico_publicar": (
+        lambda o: f"/diagnosticos/{o['diagnostico_borrador'].pk}/publicar/",
+        SOLO_POST,
+    ),
+    "diagnosticos:diagnostico_imprimir": (lambda o: f"/diagnosticos/{o['diagnostico'].pk}/imprimir/", MIEMBROS),
+    "diagnosticos:diagnostico_adjuntos_subir": (lambda o: f"/diagnosticos/{o['diagnostico'].pk}/adjuntos/", SOLO_POST),
+    "diagnosticos:diagnostico_adjunto": (
         lambda o: f"/diagnosticos/{o['diagnostico'].pk}/adjuntos/{o['adjunto_diagnostico'].pk}/",
         MIEMBROS,
     ),
-    "diagnostico_adjunto_borrar": (
+    "diagnosticos:diagnostico_adjunto_borrar": (
         lambda o: f"/diagnosticos/{o['diagnostico'].pk}/adjuntos/{o['adjunto_diagnostico'].pk}/borrar/",
         SOLO_POST,
     ),
-    "indicadores": (lambda o: "/indicadores/", MIEMBROS),
-    "indicadores_territorio": (lambda o: "/indicadores/05405/", MIEMBROS),
-    "indicadores_comparar": (lambda o: "/indicadores/comparar/", MIEMBROS),
-    "indicadores_exportar": (lambda o: "/indicadores/exportar.csv", MIEMBROS),
-    "indicadores_plantilla": (lambda o: "/indicadores/plantilla.xlsx", MIEMBROS),
-    "indicadores_importar": (lambda o: "/indicadores/importar/", {**MIEMBROS, "lector": 403}),
-    "indicadores_importacion": (  # only whoever uploaded it (staff included: 404)
+    "diagnosticos:indicadores": (lambda o: "/indicadores/", MIEMBROS),
+    "diagnosticos:indicadores_territorio": (lambda o: "/indicadores/05405/", MIEMBROS),
+    "diagnosticos:indicadores_comparar": (lambda o: "/indicadores/comparar/", MIEMBROS),
+    "diagnosticos:indicadores_exportar": (lambda o: "/indicadores/exportar.csv", MIEMBROS),
+    "diagnosticos:indicadores_plantilla": (lambda o: "/indicadores/plantilla.xlsx", MIEMBROS),
+    "diagnosticos:indicadores_importar": (lambda o: "/indicadores/importar/", {**MIEMBROS, "lector": 403}),
+    "diagnosticos:indicadores_importacion": (  # only whoever uploaded it (staff included: 404)
         lambda o: f"/indicadores/importar/{o['importacion'].pk}/",
         {"admin": 404, "director": 200, "integrante": 404, "lector": 403, "ajeno": 404, "anonimo": 302},
     ),
@@ -177,8 +183,34 @@ REGLAS = {
     "mesa:calendario_personal": (lambda o: "/mesas/calendario/", MIEMBROS),
     "mesa:calendario_feed": (lambda o: f"/mesas/calendario/{o['token_calendario']}.ics", PUBLICA),  # the token
 }
+COORDINADORA = {
+    **dict.fromkeys(
+        [
+            "mesa:mesa_editar",
+            "mesa:sesion_nueva",
+            "mesa:sesion_editar",
+            "mesa:punto_agregar",
+            "mesa:sesion_cancelar",
+            "mesa:sesion_asistencia",
+            "mesa:mesa_avisos",
+            "mesa:mesa_invitar",
+            "mesa:acta_editar",
+            "mesa:acuerdo_nuevo",
+        ],
+        200,
+    ),
+    "dos_factores_activar": 302,  # she already has an authenticator
+    "dos_factores_desactivar": 403,  # and coordinators must keep it
+}
+
+
+def esperado_de(nombre):
+    esperado = REGLAS[nombre][1]
+    return {**esperado, "coordinador": COORDINADORA.get(nombre, esperado["integrante"])}
+
+
 # Django's admin guards itself (staff only); one representative page is checked.
-ADMIN = {**dict.fromkeys(ELENCO, 302), "admin": 200}
+ADMIN = {**dict.fromkeys(ELENCO_COMPLETO, 302), "admin": 200}
 
 
 def _patrones(resolvers, prefijo=""):
@@ -207,6 +239,7 @@ def elenco(admin, director, integrante, lector, ajeno, anonimo, org_zapallar, or
             "lector": lector,
             "ajeno": ajeno,
             "anonimo": anonimo,
+            "coordinador": coordinador,
         },
         {
             "org": org_zapallar,
@@ -223,14 +256,13 @@ def elenco(admin, director, integrante, lector, ajeno, anonimo, org_zapallar, or
 @pytest.mark.parametrize("nombre", sorted(REGLAS))
 def test_matriz_de_acceso(elenco, nombre):
     personas, objetos = elenco
-    construir, esperado = REGLAS[nombre]
-    url = construir(objetos)
-    obtenido = {quien: cliente_de(personas[quien]).get(url).status_code for quien in ELENCO}
-    assert obtenido == esperado, f"{nombre} ({url})"
+    url = REGLAS[nombre][0](objetos)
+    obtenido = {quien: cliente_de(personas[quien]).get(url).status_code for quien in ELENCO_COMPLETO}
+    assert obtenido == esperado_de(nombre), f"{nombre} ({url})"
 
 
 @pytest.mark.django_db
 def test_administracion_de_django(elenco):
     personas, _ = elenco
-    obtenido = {quien: cliente_de(personas[quien]).get("/admin/").status_code for quien in ELENCO}
+    obtenido = {quien: cliente_de(personas[quien]).get("/admin/").status_code for quien in ELENCO_COMPLETO}
     assert obtenido == ADMIN

@@ -22,10 +22,10 @@ def _c(*codigos):
 
 # name → expected code of an empty POST for each of the cast
 ESCRITURA = {
-    "diagnostico_adjunto_borrar": _c(302, 302, 302, 403, 403, 302),
-    "diagnostico_adjuntos_subir": _c(302, 302, 302, 403, 403, 302),
+    "diagnosticos:diagnostico_adjunto_borrar": _c(302, 302, 302, 403, 403, 302),
+    "diagnosticos:diagnostico_adjuntos_subir": _c(302, 302, 302, 403, 403, 302),
     "practicas:revisar": _c(403, 403, 403, 403, 400, 302),  # peers only: not the author's own organization
-    "diagnostico_publicar": _c(302, 302, 302, 403, 404, 302),
+    "diagnosticos:diagnostico_publicar": _c(302, 302, 302, 403, 404, 302),
     "invitacion_reenviar": _c(302, 302, 403, 403, 403, 302),
     "invitacion_revocar": _c(302, 302, 403, 403, 403, 302),
     "membresia_rol": _c(302, 302, 403, 403, 403, 302),

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def cargar(apps, schema_editor):
-    from practicas.taxonomia import cargar_taxonomia
+    from comunas.taxonomia import cargar_taxonomia
 
     cargar_taxonomia(apps.get_model("practicas", "Taxonomia"), apps.get_model("practicas", "Categoria"))
 

@@ -4,10 +4,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from comunas.models import Diagnostico, Membresia
+from comunas.models import Membresia
+from diagnosticos.models import Diagnostico
 from mesa.models import Mesa, Participacion
-from tests.comunas.utiles_diagnosticos import crear_diagnostico
 from tests.conftest import cliente_de, miembro
+from tests.diagnosticos.utiles import crear_diagnostico
 from tests.mesa.utiles import crear_mesa
 from tests.practicas.utiles import crear_practica
 

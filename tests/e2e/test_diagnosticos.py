@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from comunas.models import Comuna, Indicador, Membresia, Poblacion
+from comunas.models import Comuna, Membresia, Poblacion
+from diagnosticos.models import Indicador
 from tests.conftest import CLAVE, crear_organizacion, miembro
 from tests.e2e.conftest import violaciones_graves
 from tests.practicas.utiles import taxonomia
@@ -24,7 +25,7 @@ def escenario(e2e_db):
     director = miembro(zapallar, "director@zapallar.test", Membresia.Rol.DIRECTOR, nombre="Rodrigo Director")
     for anio in range(2020, 2025):
         Poblacion.objects.create(comuna_id="05405", anio=anio, habitantes=7500 + 50 * (anio - 2020))
-    from practicas.models import Categoria
+    from comunas.models import Categoria
 
     hurtos = Categoria.objects.get(slug="hurtos", taxonomia__vigente=True)
     Indicador.objects.create(

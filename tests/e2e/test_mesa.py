@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from comunas.demo import CLAVE_DEMO, COORDINADORA
 from comunas.models import Usuario
-from mesa.models import Aviso, Respuesta
+from mesa.models import Respuesta
+from nucleo.models import Aviso
 from tests.conftest import codigo_totp, con_dos_factores
 from tests.e2e.conftest import violaciones_graves
 
@@ -72,13 +73,13 @@ def test_ciclo_de_una_sesion(live_server, page, demo, django_capture_on_commit_c
     correo.goto(live_server.url + urlsplit(enlace).path)
     _revisar(correo, "rsvp")
     assert not Respuesta.objects.filter(
-        usuario__email=DIRECTOR, sesion=aviso.sesion
+        usuario__email=DIRECTOR, sesion=aviso.objeto
     ).exists()  # opening is not answering
     correo.get_by_role("button", name="Confirmar: asistiré").click()
     expect(correo.get_by_text("Registramos su respuesta")).to_be_visible()
     _revisar(correo, "rsvp-registrada")
     director.close()
-    assert Respuesta.objects.get(usuario__email=DIRECTOR, sesion=aviso.sesion).opcion == "asistire"
+    assert Respuesta.objects.get(usuario__email=DIRECTOR, sesion=aviso.objeto).opcion == "asistire"
 
     # Once the session has started, the coordinator records attendance and writes the acta.
     with time_machine.travel(inicio + timedelta(minutes=5)):

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comunas.models import Comuna
-from mesa.models import Aviso
+from nucleo.models import Aviso
 from tests.conftest import CLAVE, crear_organizacion, miembro
 from tests.e2e.conftest import violaciones_graves
 from tests.practicas.utiles import PDF_MINIMO, taxonomia

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from comunas.models import Comuna, Membresia
 from mesa import services, services_actas
-from mesa.models import Acta, Acuerdo, Aviso, ComentarioActa, Sesion
+from mesa.models import Acta, Acuerdo, ComentarioActa, Sesion
+from nucleo.models import Aviso
 from tests.conftest import cliente_de, crear_organizacion, miembro
 from tests.mesa.utiles import crear_mesa, crear_sesion
 

@@ -10,7 +10,8 @@ from icalendar import Calendar
 
 from comunas.models import Comuna, Membresia
 from mesa.calendario import uid_de
-from mesa.models import Aviso, CalendarioPersonal, Participacion, Sesion
+from mesa.models import CalendarioPersonal, Participacion, Sesion
+from nucleo.models import Aviso
 from tests.conftest import cliente_de, crear_organizacion, miembro
 from tests.mesa.utiles import crear_mesa, crear_sesion
 
@@ -73,7 +74,7 @@ def _avisos(mesa, sesion, cuantos, estado=Aviso.Estado.ENVIADO):
             texto="x",
             message_id=f"<{inicio + i}@x>",
             estado=estado,
-            sesion=sesion,
+            objeto=sesion,
         )
         for i in range(cuantos)
     )

@@ -49,7 +49,8 @@ def test_demo_crea_la_mesa_de_zapallar_y_es_idempotente(capsys):
 
 
 def test_demo_de_la_mesa_de_zapallar(capsys):
-    from mesa.models import Acta, Acuerdo, Asistencia, Aviso, Mesa, Sesion
+    from mesa.models import Acta, Acuerdo, Asistencia, Mesa, Sesion
+    from nucleo.models import Aviso
 
     call_command("demo")
     call_command("demo")  # idempotent

@@ -25,8 +25,8 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import transaction
 
-from mesa.models import Aviso
-from mesa.notifications import aviso_crear
+from nucleo.avisos import aviso_crear
+from nucleo.models import Aviso
 
 pytestmark = [
     pytest.mark.fiabilidad,

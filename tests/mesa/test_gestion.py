@@ -11,8 +11,8 @@ from comunas.access import requiere_dos_factores
 from comunas.models import Comuna, Membresia, Organizacion
 from mesa import services, services_actas
 from mesa.models import Acta, Acuerdo, ComentarioActa, Mesa, Participacion, Sesion
-from tests.comunas.utiles_diagnosticos import crear_diagnostico
 from tests.conftest import cliente_de, crear_organizacion, miembro
+from tests.diagnosticos.utiles import crear_diagnostico
 from tests.mesa.utiles import crear_mesa, crear_sesion
 from tests.practicas.utiles import crear_practica
 

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from mesa import services
 from mesa.calendario import ZONA
-from mesa.models import Aviso, Respuesta
+from mesa.models import Respuesta
 from mesa.tasks import recordatorios_task
+from nucleo.models import Aviso
 from tests.mesa.utiles import crear_mesa, crear_sesion
 
 pytestmark = pytest.mark.django_db

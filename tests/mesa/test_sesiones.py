@@ -11,7 +11,8 @@ from icalendar import Calendar
 from comunas.models import Comuna, Membresia, Provincia
 from mesa import services
 from mesa.calendario import uid_de
-from mesa.models import Aviso, Participacion, Respuesta, Sesion
+from mesa.models import Participacion, Respuesta, Sesion
+from nucleo.models import Aviso
 from tests.conftest import cliente_de, crear_organizacion, miembro
 from tests.mesa.utiles import crear_mesa, crear_sesion
 
@@ -329,3 +330,27 @@ def test_la_coordinacion_debe_usar_verificacion_en_dos_pasos(mesa, coordinador, 
     sin_verificar = Usuario.objects.get(pk=coordinador.pk)  # the same person, without the second step
     assert cliente_de(sin_verificar).get(f"/mesas/{mesa.pk}/").status_code == 302
     assert cliente_de(coordinador).get(f"/mesas/{mesa.pk}/").status_code == 200
+
+
+def _convocar_contando(mesa, coordinador, miembros, inicio_email):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comunas.models import Membresia
+    from tests.conftest import miembro
+
+    for i in range(miembros):
+        miembro(mesa.anfitriona, f"{inicio_email}{i}@zapallar.test", Membresia.Rol.LECTOR)
+    sesion = crear_sesion(mesa, numero=10 + miembros, puntos=2)
+    with CaptureQueriesContext(connection) as consultas:
+        services.sesion_convocar(sesion=sesion, por=coordinador)
+    return len(consultas), Aviso.objects.filter(sesion=sesion).count()
+
+
+def test_la_convocatoria_crea_los_avisos_en_consultas_fijas(mesa, coordinador):
+    """The fan-out happens while the session's row is locked: its number of queries must not grow with the
+    number of people convened (bulk insert of the notices)."""
+    pocas, avisos_pocos = _convocar_contando(mesa, coordinador, 3, "a")
+    muchas, avisos_muchos = _convocar_contando(mesa, coordinador, 40, "b")
+    assert avisos_muchos == avisos_pocos + 40
+    assert muchas == pocas

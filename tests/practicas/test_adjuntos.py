@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from practicas.archivos import detectar
+from nucleo.archivos import detectar
 from practicas.models import AdjuntoPractica
 from tests.conftest import cliente_de
 from tests.practicas.utiles import crear_practica

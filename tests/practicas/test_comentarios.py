@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from mesa.models import Aviso
+from nucleo.models import Aviso
 from practicas.models import Comentario
 from tests.conftest import cliente_de
 from tests.practicas.utiles import crear_practica

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from comunas.models import Comuna, Membresia
-from mesa.models import Aviso
+from nucleo.models import Aviso
 from practicas.models import RevisionPares
 from tests.conftest import cliente_de, crear_organizacion, miembro
 from tests.practicas.utiles import crear_practica

@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from comunas.models import Provincia
-from practicas.models import Categoria, Practica
+from comunas.models import Categoria, Provincia
+from practicas.models import Practica
 from practicas.services import plegar, practica_actualizar, practica_archivar, practica_crear, practica_publicar
 from tests.conftest import crear_organizacion
 from tests.mesa.utiles import crear_mesa

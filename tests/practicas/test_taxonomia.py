@@ -1,7 +1,7 @@
 import pytest
 
-from practicas.models import Categoria, Taxonomia
-from practicas.taxonomia import cargar_taxonomia
+from comunas.models import Categoria, Taxonomia
+from comunas.taxonomia import cargar_taxonomia
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,8 @@
 import pytest
 from django.test import Client
 
-from practicas.models import Categoria, Practica
+from comunas.models import Categoria
+from practicas.models import Practica
 from tests.conftest import cliente_de
 from tests.practicas.utiles import crear_practica
 

@@ -3,10 +3,17 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from comunas.models import Categoria, Taxonomia
+from comunas.taxonomia import cargar_taxonomia
 from mesa.models import Participacion
-from practicas.models import Categoria, Practica, Taxonomia
-from practicas.services import adjuntos_agregar, practica_archivar, practica_crear, practica_publicar, replicacion_crear
-from practicas.taxonomia import cargar_taxonomia
+from practicas.models import Practica
+from practicas.services import (
+    adjuntos_agregar,
+    practica_archivar,
+    practica_crear,
+    practica_publicar,
+    replicacion_crear,
+)
 
 
 def taxonomia():

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from comunas import demo as demo_comunas
-from comunas import demo_diagnosticos
+from diagnosticos import demo as demo_diagnosticos
 from mesa import demo as demo_mesa
 from practicas import demo as demo_practicas
 

@@ -1,0 +1,284 @@
+"""Writes on diagnoses and indicators (issue 6). A module of its own because comunas/services.py is already large.
+
+Diagnoses: create, update, publish — a JSON snapshot (VersionDiagnostico) on publication and on every later
+change. Indicators: an upload is checked and kept server-side (importacion_preparar), then written all at once
+(importacion_confirmar: one transaction, bulk_create for the new rows and bulk_update for the existing ones).
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from comunas.models import Organizacion
+from diagnosticos import importacion as imp
+from diagnosticos.access import territorios_importables
+from diagnosticos.models import Diagnostico, ImportacionIndicadores, Indicador, ProblemaPriorizado
+from nucleo.adjuntos import adjunto_eliminar, adjuntos_guardar
+from nucleo.versiones import foto, versionar
+
+CAMPOS_EDITABLES = [
+    "titulo",
+    "anio_inicio",
+    "anio_fin",
+    "contexto",
+    "fuentes",
+    "construccion",
+    "construccion_detalle",
+    "conclusiones",
+]
+
+
+def _asignar(diagnostico, datos):
+    desconocidos = set(datos) - set(CAMPOS_EDITABLES)
+    if desconocidos:
+        raise ValueError(f"campos no editables: {sorted(desconocidos)}")
+    for campo, valor in datos.items():
+        setattr(diagnostico, campo, valor)
+    if not (diagnostico.titulo or "").strip():
+        raise ValidationError({"titulo": "Escriba un título."})
+    if diagnostico.anio_inicio and diagnostico.anio_fin and diagnostico.anio_fin < diagnostico.anio_inicio:
+        raise ValidationError({"anio_fin": "El año de término no puede ser anterior al de inicio."})
+
+
+def _guardar_problemas(diagnostico, problemas):
+    """Replaces the prioritized problems; `problemas` is an ordered list of (categoria, justificacion)."""
+    vistas = set()
+    for categoria, _ in problemas:
+        if categoria.pk in vistas:
+            raise ValidationError(f"La categoría «{categoria}» está priorizada dos veces.")
+        vistas.add(categoria.pk)
+    diagnostico.problemas.all().delete()
+    ProblemaPriorizado.objects.bulk_create(
+        ProblemaPriorizado(diagnostico=diagnostico, categoria=c, prioridad=i, justificacion=j.strip())
+        for i, (c, j) in enumerate(problemas, start=1)
+    )
+
+
+def _foto(diagnostico):
+    datos = foto(diagnostico, CAMPOS_EDITABLES)
+    datos["visibilidad"] = diagnostico.visibilidad
+    datos["territorio"] = diagnostico.comuna_id or diagnostico.provincia_id
+    datos["problemas"] = [
+        {"prioridad": p.prioridad, "categoria": p.categoria.slug, "justificacion": p.justificacion}
+        for p in diagnostico.problemas.select_related("categoria")
+    ]
+    return datos
+
+
+def _versionar(diagnostico, por):
+    return versionar(diagnostico.versiones, datos=_foto(diagnostico), por=por)
+
+
+@transaction.atomic
+def diagnostico_crear(*, organizacion, por, datos, problemas):
+    """A draft diagnosis of the organization's territory (its commune or its province)."""
+    organizacion = Organizacion.objects.get(pk=organizacion.pk)
+    if not organizacion.activa:
+        raise ValidationError("La organización no está activa.")
+    diagnostico = Diagnostico(
+        organizacion=organizacion, comuna_id=organizacion.comuna_id, provincia_id=organizacion.provincia_id, autor=por
+    )
+    _asignar(diagnostico, datos)
+    diagnostico.save()
+    _guardar_problemas(diagnostico, problemas)
+    return diagnostico
+
+
+@transaction.atomic
+def diagnostico_actualizar(*, diagnostico, por, datos, problemas):
+    """Saves changes; a published diagnosis keeps a new version of what it now says."""
+    diagnostico = Diagnostico.objects.select_for_update().get(pk=diagnostico.pk)
+    _asignar(diagnostico, datos)
+    diagnostico.save()
+    _guardar_problemas(diagnostico, problemas)
+    if not diagnostico.es_borrador:
+        _versionar(diagnostico, por)
+    return diagnostico
+
+
+@transaction.atomic
+def diagnostico_publicar(*, diagnostico, visibilidad, por):
+    diagnostico = Diagnostico.objects.select_for_update().get(pk=diagnostico.pk)
+    if visibilidad not in Diagnostico.Visibilidad.values:
+        raise ValidationError({"visibilidad": "Elija quién podrá ver el diagnóstico."})
+    if not diagnostico.problemas.exists():
+        raise ValidationError("Priorice al menos un problema antes de publicar.")
+    diagnostico.estado = Diagnostico.Estado.PUBLICADO
+    diagnostico.visibilidad = visibilidad
+    diagnostico.publicado_en = diagnostico.publicado_en or timezone.now()
+    diagnostico.save(update_fields=["estado", "visibilidad", "publicado_en", "actualizado"])
+    _versionar(diagnostico, por)
+    return diagnostico
+
+
+# --- Indicators ----------------------------------------------------------------------------------------------
+
+
+def importacion_preparar(*, usuario, archivo, nombre):
+    """Reads and checks an upload and keeps the result server-side; nothing is written to the indicators yet.
+
+    Raises ValidationError for a file that cannot be read at all; row problems go to `importacion.errores`.
+    """
+    permitidos = territorios_importables(usuario)
+    try:
+        _, huella, filas = imp.leer(archivo, nombre)
+        resultado = imp.revisar(filas, permitidos=permitidos)
+    except imp.ErrorDeArchivo as error:
+        raise ValidationError(str(error)) from None
+    if resultado.total_filas == 0:
+        raise ValidationError("El archivo no trae filas con datos bajo los nombres de las columnas.")
+    errores = resultado.errores
+    if resultado.total_errores > len(errores):
+        errores.append({"fila": None, "columna": "", "mensaje": f"… y {resultado.total_errores - len(errores)} más."})
+    return ImportacionIndicadores.objects.create(
+        usuario=usuario,
+        nombre_archivo=nombre[:200],
+        huella=huella,
+        filas=[] if errores else resultado.filas,
+        errores=errores,
+        total_filas=resultado.total_filas,
+    )
+
+
+def _clave(territorio, categoria_id, anio, trimestre, mes):
+    return (territorio, categoria_id, anio, trimestre or 0, mes or 0)
+
+
+def existentes(filas):
+    """{natural key: (pk, frecuencia, tasa)} of the indicators a list of checked rows would update."""
+    if not filas:
+        return {}
+    consulta = Indicador.objects.filter(
+        territorio__in={f[imp.TERRITORIO] for f in filas},
+        categoria_id__in={f[imp.CATEGORIA] for f in filas},
+        anio__in={f[imp.ANIO] for f in filas},
+    ).values_list("pk", "territorio", "categoria_id", "anio", "trimestre", "mes", "frecuencia", "tasa")
+    return {_clave(t, c, a, tr, m): (pk, fr, ta) for pk, t, c, a, tr, m, fr, ta in consulta}
+
+
+def _periodicidad(trimestre, mes):
+    if mes:
+        return Indicador.Periodicidad.MENSUAL
+    if trimestre:
+        return Indicador.Periodicidad.TRIMESTRAL
+    return Indicador.Periodicidad.ANUAL
+
+
+def _nivel(codigo):
+    return {5: "comuna_id", 3: "provincia_id", 2: "region_id"}[len(codigo)]
+
+
+_ACTUALIZAR_PG = """
+    UPDATE comunas_indicador AS i
+       SET frecuencia = v.frecuencia, tasa = v.tasa, fuente = v.fuente, importacion_id = %s, actualizado = %s
+      FROM unnest(%s::bigint[], %s::integer[], %s::numeric[], %s::text[]) AS v(id, frecuencia, tasa, fuente)
+     WHERE i.id = v.id
+"""
+
+
+def _actualizar(cambiados, importacion, ahora):
+    """bulk_update writes one CASE per column and row (40 s for 50,000 rows); on PostgreSQL one UPDATE joined
+    to the new values as arrays does it in a fraction of that."""
+    if not cambiados:
+        return
+    if connection.vendor != "postgresql":
+        campos = ["frecuencia", "tasa", "fuente", "importacion", "actualizado"]
+        Indicador.objects.bulk_update(cambiados, campos, batch_size=2000)
+        return
+    columnas = [[i.pk for i in cambiados], [i.frecuencia for i in cambiados]]
+    columnas += [[i.tasa for i in cambiados], [i.fuente for i in cambiados]]
+    with connection.cursor() as cursor:
+        cursor.execute(_ACTUALIZAR_PG, [importacion.pk, ahora, *columnas])
+
+
+@transaction.atomic
+def importacion_confirmar(*, importacion, por):
+    """Writes every checked row at once: a re-imported period updates its indicator instead of duplicating it."""
+    importacion = ImportacionIndicadores.objects.select_for_update().filter(pk=importacion.pk).first()
+    if importacion is None:  # purged while the preview was open (importaciones_purgar)
+        raise ValidationError("Esta importación venció sin confirmarse: vuelva a subir el archivo.")
+    if importacion.estado != ImportacionIndicadores.Estado.PENDIENTE:
+        raise ValidationError("Esta importación ya se confirmó.")
+    if importacion.errores or not importacion.filas:
+        raise ValidationError("El archivo tiene errores: corríjalos y súbalo de nuevo.")
+    permitidos = territorios_importables(por)
+    if permitidos is not None and any(f[imp.TERRITORIO] not in permitidos for f in importacion.filas):
+        raise PermissionDenied("Su organización ya no puede cargar cifras de alguno de esos territorios.")
+    ya = existentes(importacion.filas)
+    ahora = timezone.now()
+    nuevos, cambiados = [], []
+    for f in importacion.filas:
+        territorio, trimestre, mes = f[imp.TERRITORIO], f[imp.TRIMESTRE], f[imp.MES]
+        datos = {
+            "frecuencia": f[imp.FRECUENCIA],
+            "tasa": f[imp.TASA],
+            "fuente": f[imp.FUENTE],
+            "importacion": importacion,
+            "actualizado": ahora,
+        }
+        anterior = ya.get(_clave(territorio, f[imp.CATEGORIA], f[imp.ANIO], trimestre, mes))
+        if anterior:
+            cambiados.append(Indicador(pk=anterior[0], **datos))
+            continue
+        nuevos.append(
+            Indicador(
+                territorio=territorio,
+                **{_nivel(territorio): territorio},
+                categoria_id=f[imp.CATEGORIA],
+                periodicidad=_periodicidad(trimestre, mes),
+                anio=f[imp.ANIO],
+                trimestre=trimestre,
+                mes=mes,
+                **datos,
+            )
+        )
+    Indicador.objects.bulk_create(nuevos, batch_size=5000)
+    _actualizar(cambiados, importacion, ahora)
+    importacion.estado = ImportacionIndicadores.Estado.CONFIRMADA
+    importacion.creados, importacion.actualizados = len(nuevos), len(cambiados)
+    importacion.confirmada_en = ahora
+    importacion.filas = []  # written now; no need to keep a second copy
+    importacion.save(update_fields=["estado", "creados", "actualizados", "confirmada_en", "filas"])
+    return importacion
+
+
+# --- Attachments (checked like every attachment: nucleo/adjuntos.py) ---------------------------
+
+MAX_ADJUNTOS_POR_DIAGNOSTICO = 20
+
+
+@transaction.atomic
+def diagnostico_adjuntos_agregar(*, diagnostico, archivos, por):
+    """Checks every file from its content first; saves all of them or none (the messages list each refusal)."""
+    return adjuntos_guardar(
+        relacion=diagnostico.adjuntos,
+        archivos=archivos,
+        por=por,
+        maximo=MAX_ADJUNTOS_POR_DIAGNOSTICO,
+        demasiados=f"Un diagnóstico admite hasta {MAX_ADJUNTOS_POR_DIAGNOSTICO} archivos adjuntos.",
+    )
+
+
+@transaction.atomic
+def diagnostico_adjunto_borrar(*, adjunto, por):
+    adjunto_eliminar(adjunto)
+    return adjunto
+
+
+@transaction.atomic
+def importaciones_purgar(*, antes_de):
+    """Deletes the uploads uploaded before `antes_de` and never confirmed; returns how many were deleted.
+
+    Confirmed uploads are the import history and stay. Rows are locked first and those already locked are
+    skipped: an upload being confirmed right now (importacion_confirmar holds its lock) is left alone, and one
+    locked here cannot be confirmed half-way through its deletion.
+    """
+    pendientes = ImportacionIndicadores.objects.filter(
+        estado=ImportacionIndicadores.Estado.PENDIENTE, creada__lt=antes_de
+    )
+    bloqueadas = list(pendientes.select_for_update(skip_locked=True).values_list("pk", flat=True))
+    if not bloqueadas:
+        return 0
+    # only("pk"): the checked rows (`filas`) of an unconfirmed upload can be tens of thousands; no need to load them.
+    _, por_modelo = pendientes.filter(pk__in=bloqueadas).only("pk").delete()
+    return por_modelo.get(ImportacionIndicadores._meta.label, 0)

@@ -1,0 +1,42 @@
+"""Versions of publishable documents (practices, diagnoses, plans): a numbered JSON snapshot taken at publication
+and at every later change, readable and comparable later. Each document keeps its own version model (its FK)."""
+
+import datetime
+import decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Max
+
+
+class VersionBase(models.Model):
+    numero = models.PositiveIntegerField("versión")
+    datos = models.JSONField("contenido")
+    por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="por"
+    )
+    creada = models.DateTimeField("fecha", auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+def a_json(valor):
+    """A field value as JSON keeps it: dates in ISO format, decimals as text."""
+    if isinstance(valor, datetime.date | datetime.datetime):
+        return valor.isoformat()
+    if isinstance(valor, decimal.Decimal):
+        return str(valor)
+    return valor
+
+
+def foto(objeto, campos):
+    """{campo: valor} of the given fields, ready for a snapshot."""
+    return {campo: a_json(getattr(objeto, campo)) for campo in campos}
+
+
+def versionar(versiones, *, datos, por):
+    """A new version on the `versiones` related manager (e.g. practica.versiones), numbered after the last one.
+    Call it inside the document's transaction, with its row locked, so two writers never take one number."""
+    ultima = versiones.aggregate(n=Max("numero"))["n"] or 0
+    return versiones.create(numero=ultima + 1, datos=datos, por=por)
