@@ -22,8 +22,8 @@ from comunas.models import (
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["codigo", "nombre"]
-    search_fields = ["codigo", "nombre"]
+    list_display = ["codigo", "nombre", "nombre_oficial"]
+    search_fields = ["codigo", "nombre", "nombre_oficial"]
 
 
 @admin.register(Provincia)
@@ -43,7 +43,7 @@ class ComunaAdmin(admin.ModelAdmin):
 
     @admin.display(description="región", ordering="provincia__region__nombre")
     def region_nombre(self, obj):
-        return obj.provincia.region.nombre
+        return obj.provincia.region.nombre_oficial
 
 
 AVISO_EN_LA_APP = (
@@ -82,9 +82,11 @@ class MembresiaInline(admin.TabularInline):
 
 @admin.register(Organizacion)
 class OrganizacionAdmin(admin.ModelAdmin):
-    list_display = ["nombre", "comuna", "provincia", "estado", "email_contacto"]
-    list_filter = ["estado", "comuna__provincia__region", "provincia__region"]
-    search_fields = ["nombre", "comuna__nombre", "comuna__codigo", "provincia__nombre", "provincia__codigo"]
+    list_display = ["nombre", "tipo", "comuna", "provincia", "estado", "email_contacto"]
+    list_filter = ["estado", "tipo", "comuna__provincia__region", "provincia__region"]
+    search_fields = [
+        "nombre", "institucion", "comuna__nombre", "comuna__codigo", "provincia__nombre", "provincia__codigo",
+    ]  # fmt: skip
     autocomplete_fields = ["comuna", "provincia"]
     list_select_related = ["comuna", "provincia"]
     readonly_fields = ["estado"]  # approve, suspend and reactivate in the app: see AVISO_EN_LA_APP

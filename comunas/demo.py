@@ -13,7 +13,8 @@ from comunas.models import Invitacion, Membresia, Organizacion, SolicitudAcceso,
 
 CLAVE_DEMO = "mesa-demo-2026"
 
-# (nivel, código CUT, organización, correo de la organización, correo del director(a), nombre, cargo)
+# (nivel, código CUT, organización, correo de la organización, correo del director(a), nombre, cargo). Each
+# organization gets the kind its territory implies (Organizacion.tipo_del_territorio).
 DIRECCIONES = [
     (
         "comuna",
@@ -42,14 +43,15 @@ DIRECCIONES = [
         "Felipe Araya Contreras",
         "Jefe de Seguridad Pública provincial",
     ),
+    # Valparaíso holds the regional capital: the Delegación Presidencial Regional acts for its province.
     (
         "provincia",
         "051",
-        "Seguridad Pública — Delegación Presidencial Provincial de Valparaíso",
+        "Seguridad Pública — Delegación Presidencial Regional de Valparaíso",
         "seguridad@prov-valparaiso.example",
         "director@prov-valparaiso.example",
         "Claudia Muñoz Pérez",
-        "Jefa de Seguridad Pública provincial",
+        "Jefa de Seguridad Pública regional",
     ),
     (
         "comuna",

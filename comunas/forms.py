@@ -3,7 +3,11 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import RegexValidator
 
-from comunas.models import Comuna, Membresia, Organizacion, Provincia, Region, Usuario
+from comunas import limites
+from comunas.dpa import es_provincia_capital
+from comunas.models import Comuna, Membresia, Organizacion, Region, Usuario
+from comunas.seguridad import ip_del_cliente
+from comunas.selectors import territorio_por_clave
 from nucleo.avisos import aviso_crear, encolar
 
 
@@ -17,6 +21,15 @@ class RestablecerForm(PasswordResetForm):
             for u in Usuario._default_manager.filter(email__iexact=email, is_active=True)
             if u.email.lower() == email.strip().lower()
         )
+
+    def save(self, *args, request=None, **kwargs):
+        """Sends nothing past the limits per client address and per e-mail address; the page that follows
+        is the same whether or not anything was sent, and whether or not the account exists."""
+        ip = ip_del_cliente(request) if request is not None else None
+        if limites.RESTABLECER_POR_IP.permitir(ip) and limites.RESTABLECER_POR_CORREO.permitir(
+            self.cleaned_data["email"]
+        ):
+            super().save(*args, request=request, **kwargs)
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
         """As a notice row (nucleo.Aviso), essential. The person is waiting for it, so it is also enqueued
@@ -66,20 +79,61 @@ def opciones_de_territorio():
         region = regiones[codigo]
         provincias = sorted(region.provincias.all(), key=lambda p: p.nombre)
         comunas = sorted((c for p in provincias for c in p.comunas.all()), key=lambda c: c.nombre)
-        grupo = [(f"p:{p.codigo}", f"Provincia de {p.nombre}") for p in provincias]
+        grupo = [
+            (f"p:{p.codigo}", f"{p} (capital regional)" if es_provincia_capital(p.codigo) else str(p))
+            for p in provincias
+        ]
         grupo += [(f"c:{c.codigo}", f"{c.nombre} (comuna)") for c in comunas]
-        opciones.append((f"Región de {region.nombre}", grupo))
+        opciones.append((region.nombre_oficial, grupo))
     return opciones
 
 
+# What the public form offers. A province has one Delegación Presidencial: the Provincial one, or, in the
+# province of the regional capital, the Regional one (which acts for it); the form picks it from the province.
+TIPOS_SOLICITUD = [
+    ("municipal", "Dirección municipal de seguridad pública (de una comuna)"),
+    (
+        "delegacion",
+        "Delegación Presidencial de una provincia (en la provincia de la capital regional, la Delegación "
+        "Presidencial Regional)",
+    ),
+    (
+        "institucion",
+        "Institución asociada: Carabineros, PDI, Fiscalía, SENDA, SernamEG, Gendarmería, Gobierno Regional, SEREMI…",
+    ),
+]
+INSTITUCIONES = [
+    "Carabineros de Chile",
+    "Policía de Investigaciones (PDI)",
+    "Fiscalía",
+    "SENDA",
+    "SernamEG",
+    "Gendarmería de Chile",
+    "Gobierno Regional",
+    "SEREMI de Seguridad Pública",
+]
+
+
 class SolicitudAccesoForm(forms.Form):
+    instituciones = INSTITUCIONES  # suggestions for the institution's name (a <datalist>)
+
+    tipo = forms.ChoiceField(
+        label="Tipo de organización", choices=TIPOS_SOLICITUD, initial="municipal", widget=forms.RadioSelect
+    )
     territorio = forms.ChoiceField(
-        label="Comuna o provincia de su dirección",
+        label="Comuna o provincia de su organización",
         help_text="Escriba parte del nombre en el buscador para encontrarla más rápido.",
         widget=forms.Select(attrs={"data-filtrable": "territorio"}),
     )
+    institucion = forms.CharField(
+        label="Institución (solo institución asociada)",
+        max_length=120,
+        required=False,
+        help_text="Por ejemplo: Carabineros de Chile, Fiscalía, SENDA.",
+        widget=forms.TextInput({"list": "instituciones", "autocomplete": "organization"}),
+    )
     nombre_organizacion = forms.CharField(
-        label="Nombre de la dirección de seguridad",
+        label="Nombre de la organización",
         max_length=200,
         help_text="Por ejemplo: Dirección de Seguridad Pública de Zapallar.",
     )
@@ -94,7 +148,7 @@ class SolicitudAccesoForm(forms.Form):
     )
     email = forms.EmailField(
         label="Correo electrónico institucional",
-        help_text="Será su usuario en Mesa. Allí le avisaremos la respuesta.",
+        help_text="Será su usuario en Mesa. Le enviaremos un enlace para confirmar la solicitud.",
         widget=forms.EmailInput({"autocomplete": "email"}),
     )
     mensaje = forms.CharField(
@@ -109,15 +163,33 @@ class SolicitudAccesoForm(forms.Form):
         self.fields["territorio"].choices = opciones_de_territorio()
 
     def clean_territorio(self):
-        nivel, _, codigo = self.cleaned_data["territorio"].partition(":")
-        modelo = Comuna if nivel == "c" else Provincia
-        try:
-            return modelo.objects.get(codigo=codigo)
-        except modelo.DoesNotExist:
-            raise forms.ValidationError("Elija una comuna o provincia de la lista.") from None
+        return territorio_por_clave(self.cleaned_data["territorio"])
 
     def clean_email(self):
         return self.cleaned_data["email"].lower()
+
+    def clean(self):
+        """The kind the organization gets: a commune's directorate, the delegation of the chosen province
+        (Provincial or Regional), or a partner institution of a commune or province, which must be named."""
+        datos = super().clean()
+        territorio, tipo = datos.get("territorio"), datos.get("tipo")
+        if territorio is None or not tipo:
+            return datos
+        es_comuna = isinstance(territorio, Comuna)
+        if tipo == "municipal" and not es_comuna:
+            self.add_error("territorio", "Una dirección municipal es de una comuna: elija su comuna en la lista.")
+        elif tipo == "delegacion" and es_comuna:
+            self.add_error("territorio", "Una Delegación Presidencial es de una provincia: elija la provincia.")
+        elif tipo == "institucion" and not datos.get("institucion", "").strip():
+            self.add_error("institucion", "Escriba el nombre de la institución, por ejemplo Carabineros de Chile.")
+        if tipo != "institucion":
+            datos["institucion"] = ""
+        if tipo == "municipal" or tipo == "delegacion":
+            comuna_o_provincia = {"comuna_id" if es_comuna else "provincia_id": territorio.codigo}
+            datos["tipo"] = Organizacion.tipo_del_territorio(**comuna_o_provincia)
+        else:
+            datos["tipo"] = Organizacion.Tipo.INSTITUCION
+        return datos
 
 
 class MotivoForm(forms.Form):

@@ -1,8 +1,27 @@
 """Reads about accounts and organizations."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 
-from comunas.models import Invitacion, Membresia, Organizacion, SolicitudAcceso, Usuario
+from comunas.models import Comuna, Invitacion, Membresia, Organizacion, Provincia, SolicitudAcceso, Usuario
+
+
+def clave_de_territorio(territorio):
+    """ "c:05405" for a commune, "p:054" for a province: the value of the territory pickers."""
+    return f"{'c' if isinstance(territorio, Comuna) else 'p'}:{territorio.codigo}"
+
+
+def territorio_por_clave(clave):
+    """The commune or province of a picker value; ValidationError when there is none."""
+    nivel, _, codigo = (clave or "").partition(":")
+    territorio = None
+    if nivel == "c":
+        territorio = Comuna.objects.select_related("provincia__region").filter(codigo=codigo).first()
+    elif nivel == "p":
+        territorio = Provincia.objects.select_related("region").filter(codigo=codigo).first()
+    if territorio is None:
+        raise ValidationError("Elija una comuna o provincia de la lista.")
+    return territorio
 
 
 def membresias_de(usuario):

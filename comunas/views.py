@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
-from comunas import services
+from comunas import limites, services
 from comunas.access import (
     exigir_staff,
     get_invitacion_for,
@@ -26,6 +26,7 @@ from comunas.forms import (
 )
 from comunas.models import Organizacion, SolicitudAcceso
 from comunas.perfil import trabajo_de_organizacion
+from comunas.seguridad import ip_del_cliente
 from comunas.selectors import (
     cuenta_existe,
     equipo_de,
@@ -54,24 +55,57 @@ def mi_organizacion(request):
 
 # --- Requests to join ------------------------------------------------------------------------------
 
+DEMASIADAS = "Se enviaron demasiadas solicitudes desde su conexión. Espere una hora y vuelva a intentarlo."
+
 
 def solicitar_acceso(request):
-    """Public form: a director brings their directorate in (or asks to join it when it is already active)."""
+    """Public form, in two steps: the request sends only a confirmation link to the address given; the link
+    (?confirmar=…) brings the person back here to confirm, and only then does the request reach the reviewers."""
+    token = request.POST.get("confirmar") or request.GET.get("confirmar")
+    if token:
+        return _confirmar_solicitud(request, token)
     form = SolicitudAccesoForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not limites.SOLICITUD_POR_IP.permitir(ip_del_cliente(request)):
+            form.add_error(None, DEMASIADAS)
+            return render(request, "comunas/solicitar_acceso.html", {"form": form}, status=429)
         try:
-            solicitud = services.solicitud_crear(**form.cleaned_data)
+            services.solicitud_pedir(**form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            request.session["solicitud_enviada"] = solicitud.tipo
+            request.session["solicitud_paso"] = "confirmar"
             return redirect("solicitud_enviada")
     return render(request, "comunas/solicitar_acceso.html", {"form": form})
 
 
+def _confirmar_solicitud(request, token):
+    """The link of the confirmation e-mail: shows what will be sent and asks to confirm it (a button, so that
+    mail scanners that open links confirm nothing)."""
+    try:
+        datos = services.solicitud_del_enlace(token)
+    except ValidationError as error:
+        return render(request, "comunas/solicitud_confirmar.html", {"error": mensaje_de(error)}, status=400)
+    contexto = {"datos": datos, "token": token, "tipo": Organizacion.Tipo(datos["tipo"]).label}
+    if request.method != "POST":
+        return render(request, "comunas/solicitud_confirmar.html", contexto)
+    if not limites.CONFIRMAR_POR_IP.permitir(ip_del_cliente(request)):
+        return render(request, "comunas/solicitud_confirmar.html", {**contexto, "error": DEMASIADAS}, status=429)
+    try:
+        solicitud = services.solicitud_confirmar(token=token)
+    except ValidationError as error:
+        return render(request, "comunas/solicitud_confirmar.html", {**contexto, "error": mensaje_de(error)}, status=400)
+    request.session["solicitud_paso"], request.session["solicitud_enviada"] = "recibida", solicitud.tipo
+    return redirect("solicitud_enviada")
+
+
 def solicitud_enviada(request):
-    tipo = request.session.get("solicitud_enviada", SolicitudAcceso.Tipo.NUEVA_ORGANIZACION)
-    return render(request, "comunas/solicitud_enviada.html", {"unirse": tipo == SolicitudAcceso.Tipo.UNIRSE})
+    """After the form: "check your e-mail"; after the confirmation: what happens next."""
+    contexto = {
+        "recibida": request.session.get("solicitud_paso") == "recibida",
+        "unirse": request.session.get("solicitud_enviada") == SolicitudAcceso.Tipo.UNIRSE,
+    }
+    return render(request, "comunas/solicitud_enviada.html", contexto)
 
 
 @miembro_requerido

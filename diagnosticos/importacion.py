@@ -183,7 +183,7 @@ class Referencias:
         return cls(
             comunas={c: (n, p) for c, n, p in Comuna.objects.values_list("codigo", "nombre", "provincia_id")},
             provincias={c: (n, r) for c, n, r in Provincia.objects.values_list("codigo", "nombre", "region_id")},
-            regiones=dict(Region.objects.values_list("codigo", "nombre")),
+            regiones=dict(Region.objects.values_list("codigo", "nombre_oficial")),
             categorias=categorias,
         )
 
@@ -197,7 +197,7 @@ class Referencias:
             return self.comunas[codigo][0]
         if codigo in self.provincias:
             return f"Provincia de {self.provincias[codigo][0]}"
-        return f"Región de {self.regiones.get(codigo, codigo)}"
+        return self.regiones.get(codigo, codigo)
 
     def habitantes(self, codigo, anio):
         """Population of a commune, or the sum over a province's or region's communes when all of them have it."""

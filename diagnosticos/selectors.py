@@ -52,7 +52,7 @@ def territorio_o_none(codigo):
 
 def nombre_de(territorio):
     if isinstance(territorio, Region):
-        return f"Región de {territorio.nombre}"
+        return territorio.nombre_oficial
     return str(territorio)
 
 
@@ -67,7 +67,7 @@ def opciones_de_territorio():
     regiones = list(Region.objects.all())
     provincias = list(Provincia.objects.all())
     comunas = list(Comuna.objects.all())
-    grupos = [("Regiones", [(r.codigo, f"Región de {r.nombre}") for r in regiones])]
+    grupos = [("Regiones", [(r.codigo, r.nombre_oficial) for r in regiones])]
     grupos.append(("Provincias", [(p.codigo, p.nombre) for p in provincias]))
     grupos.append(("Comunas", [(c.codigo, c.nombre) for c in sorted(comunas, key=lambda c: c.nombre)]))
     return grupos

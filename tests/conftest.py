@@ -20,6 +20,8 @@ def pytest_configure(config):
     # Argon2 (production) costs over a second per user on these machines; tests only need *a* hasher.
     # tests/test_configuracion.py checks that production keeps Argon2 first.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rate limits count in the cache: each test starts from zero (never Redis, whose counters outlive a run).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
     from django.contrib.auth.signals import user_logged_in
 
@@ -72,6 +74,15 @@ def miembro(organizacion, email, rol, **extra):
     usuario = crear_usuario(email, **extra)
     Membresia.objects.create(usuario=usuario, organizacion=organizacion, rol=rol)
     return usuario
+
+
+@pytest.fixture(autouse=True)
+def _cache_vacia():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -34,11 +34,16 @@ def test_la_validacion_explica_el_error_en_espanol(dpa):
     assert "una comuna o a una provincia" in str(error.value)
 
 
-def test_una_sola_direccion_por_territorio(dpa):
+def test_una_sola_direccion_por_comuna(dpa):
     crear_organizacion(comuna=Comuna.objects.get(codigo="05405"))
-    with pytest.raises(IntegrityError), transaction.atomic():
-        _org(comuna_id="05405").save()
+    for estado in ("activa", "suspendida"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            _org(comuna_id="05405", estado=estado).save()
     assert Organizacion.objects.filter(comuna_id="05405").count() == 1
+    # A pending request does not hold the commune (several may wait; the admin approves one).
+    _org(comuna_id="05405").save()
+    _org(comuna_id="05405", estado="rechazada").save()
+    assert Organizacion.objects.filter(comuna_id="05405").count() == 3
 
 
 def test_estado_por_defecto_pendiente(dpa):
@@ -66,3 +71,55 @@ def test_las_contrasenas_usan_argon2(db, settings):
     settings.PASSWORD_HASHERS = produccion.PASSWORD_HASHERS
     usuario = Usuario.objects.create_user(email="a@b.example", password="una-clave-larga-1", nombre="A")
     assert usuario.password.startswith("argon2")
+
+
+# --- Kinds of organization (comunas 0011) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("territorio", "tipo"),
+    [
+        ({"comuna_id": "05405"}, Organizacion.Tipo.DIRECCION_MUNICIPAL),
+        ({"provincia_id": "054"}, Organizacion.Tipo.DELEGACION_PROVINCIAL),
+        ({"provincia_id": "051"}, Organizacion.Tipo.DELEGACION_REGIONAL),  # Valparaíso holds the regional capital
+        ({"provincia_id": "161"}, Organizacion.Tipo.DELEGACION_REGIONAL),  # Diguillín: Chillán
+    ],
+)
+def test_sin_tipo_recibe_el_de_su_territorio(dpa, territorio, tipo):
+    org = _org(**territorio)
+    org.save()
+    assert org.tipo == tipo
+
+
+@pytest.mark.parametrize(
+    ("datos", "mensaje"),
+    [
+        ({"tipo": "delegacion_provincial", "provincia_id": "051"}, "provincia sin capital regional"),
+        ({"tipo": "delegacion_regional", "provincia_id": "054"}, "provincia sin capital regional"),
+        ({"tipo": "municipal", "provincia_id": "054"}, "Una dirección municipal es de una comuna"),
+        ({"tipo": "institucion", "comuna_id": "05405"}, "lleva el nombre de la institución"),
+    ],
+)
+def test_el_tipo_debe_calzar_con_el_territorio(dpa, datos, mensaje):
+    with pytest.raises(ValidationError) as error:
+        _org(**datos).full_clean()
+    assert mensaje in str(error.value)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _org(**datos).save()
+
+
+def test_una_institucion_convive_con_la_direccion_de_su_comuna(dpa):
+    crear_organizacion(comuna=Comuna.objects.get(codigo="05405"))
+    for nombre in ("Carabineros de Chile", "PDI"):
+        crear_organizacion(
+            comuna=Comuna.objects.get(codigo="05405"), tipo=Organizacion.Tipo.INSTITUCION, institucion=nombre
+        )
+    assert Organizacion.objects.filter(comuna_id="05405", estado="activa").count() == 3
+
+
+def test_una_sola_delegacion_por_provincia(dpa):
+    crear_organizacion(provincia=Provincia.objects.get(codigo="051"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _org(provincia_id="051", estado="suspendida").save()
+    _org(provincia_id="051").save()  # a pending request holds nothing
+    assert Organizacion.objects.filter(provincia_id="051").count() == 2

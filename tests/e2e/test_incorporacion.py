@@ -42,14 +42,20 @@ def test_una_direccion_nueva_llega_a_trabajar_en_la_plataforma(live_server, page
     page.get_by_role("link", name="Solicitar acceso").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Solicitar acceso")
     page.get_by_label("Buscar comuna o provincia por nombre").fill("papudo")
-    expect(page.get_by_label("Comuna o provincia de su dirección")).to_have_value("c:05403")
+    expect(page.get_by_label("Comuna o provincia de su organización")).to_have_value("c:05403")
     assert violaciones_graves(page) == []
-    page.get_by_label("Nombre de la dirección de seguridad").fill("Dirección de Seguridad Pública de Papudo")
+    page.get_by_label("Nombre de la organización").fill("Dirección de Seguridad Pública de Papudo")
     page.get_by_label("Su nombre completo").fill("Paula Solicitante")
     page.get_by_label("Su cargo").fill("Directora de Seguridad Pública")
     page.get_by_label("Teléfono").fill("+56 9 5555 1234")
     page.get_by_label("Correo electrónico institucional").fill("directora@papudo.test")
     page.get_by_role("button", name="Enviar solicitud").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Revise su correo")
+    # Nothing reaches anyone until the applicant confirms her address from the one e-mail sent to it.
+    page.goto(_enlace(live_server, "directora@papudo.test"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirme su solicitud")
+    assert violaciones_graves(page) == []
+    page.get_by_role("button", name="Confirmar mi solicitud").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Recibimos su solicitud")
     assert violaciones_graves(page) == []
 
