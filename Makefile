@@ -11,12 +11,14 @@ PYTHON_BASE := $(shell pyenv which python 2>/dev/null || command -v python3.13)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mesa
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: help run test lint format venv deps-dev services chromium migrate demo clean
+.PHONY: help run test lint format venv deps-dev services chromium migrate demo clean check-deploy audit
 
 help:
 	@echo "make run   — instala, migra, carga la demo y sirve en http://127.0.0.1:$(PORT) con worker y beat"
 	@echo "make test  — toda la suite contra PostgreSQL y Redis (prepara lo que falte)"
 	@echo "make lint  — ruff, djLint y el contrato de capas (import-linter)"
+	@echo "make check-deploy — check --deploy con la configuración de producción; falla ante cualquier advertencia"
+	@echo "make audit — dependencias fijadas contra una base de vulnerabilidades (pip-audit); dice si no pudo auditar"
 
 $(VENV)/.instalado: requirements.txt .python-version
 	@test -x "$(PYTHON_BASE)" || { echo "Falta Python 3.13 (pyenv install 3.13)"; exit 1; }
@@ -81,5 +83,24 @@ format: deps-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djlint templates --reformat
 
+# --- make check-deploy: Django's deployment checks with production settings (DEBUG off, placeholder secret,
+# defaults for everything else, nothing inherited from this shell); a warning fails it, as in CI.
+check-deploy: venv
+	env -i PATH="$$PATH" HOME="$$HOME" DEBUG=0 ALLOWED_HOSTS=mesa.ejemplo.cl \
+		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		EMAIL_URL='smtp://mesa:clave@smtp.ejemplo.cl:587?tls=1' \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+# --- make audit: pip-audit, installed only here, in a throwaway environment under var/ (never the project's),
+# audits requirements*.txt. Exit 0: every dependency checked, none vulnerable; 1: vulnerabilities; 2: NOT audited
+# (no vulnerability database answered for every dependency, e.g. from a machine that cannot reach one).
+AUDIT_VENV := var/auditoria
+audit:
+	@test -x "$(PYTHON_BASE)" || { echo "Falta Python 3.13 (pyenv install 3.13)"; exit 1; }
+	@$(PYTHON_BASE) -m venv $(AUDIT_VENV)
+	@$(AUDIT_VENV)/bin/pip install --quiet --disable-pip-version-check --upgrade pip-audit 2>/dev/null \
+		|| { echo "AUDITORÍA NO REALIZADA: no se pudo instalar pip-audit."; exit 2; }
+	@$(AUDIT_VENV)/bin/python .ci/auditar_dependencias.py
+
 clean:
-	rm -rf var/celery var/mail var/staticfiles
+	rm -rf var/celery var/mail var/staticfiles var/auditoria

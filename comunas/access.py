@@ -187,6 +187,14 @@ def documentos_visibles(queryset, user, roles=None, *, publicado):
     return queryset.filter(publicado, visibilidad=VISIBILIDAD_PUBLICA)
 
 
+def documentos_visibles_para_todos(queryset, organizaciones, *, publicado):
+    """The documents that every member of `organizaciones` — the organizations of one mesa — may see: published,
+    and not "mesa" visibility unless their organization is one of them (it shares that mesa with all). What a
+    mesa may put before all its members (an agenda item's linked practice or diagnosis)."""
+    de_mesa = Q(visibilidad=VISIBILIDAD_MESA)
+    return queryset.filter(publicado & (~de_mesa | Q(organizacion_id__in=list(organizaciones))))
+
+
 def comparte_alguna_mesa(organizacion_id):
     """Whether "mesa" visibility would reach anyone beyond the organization itself."""
     return organizaciones_companeras([organizacion_id]) != {organizacion_id}

@@ -8,10 +8,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from comunas.dpa import PROVINCIAS_CAPITALES, es_provincia_capital
+
+CAPITALES = sorted(PROVINCIAS_CAPITALES)
+
 
 class Region(models.Model):
     codigo = models.CharField("código CUT", max_length=2, primary_key=True)
     nombre = models.CharField("nombre", max_length=80)
+    # Shown as written: "Región del Maule", "Región Metropolitana de Santiago" (never "Región de " + nombre).
+    nombre_oficial = models.CharField(
+        "nombre oficial", max_length=120, help_text="Como se escribe: «Región del Maule», «Región de Ñuble»."
+    )
 
     class Meta:
         verbose_name = "región"
@@ -19,7 +27,7 @@ class Region(models.Model):
         ordering = ["codigo"]
 
     def __str__(self):
-        return self.nombre
+        return self.nombre_oficial or self.nombre
 
 
 class Provincia(models.Model):
@@ -123,17 +131,37 @@ class OrganizacionQuerySet(models.QuerySet):
     def activas(self):
         return self.filter(estado=Organizacion.Estado.ACTIVA)
 
-    def del_territorio(self, *, comuna=None, provincia=None):
-        """The directorate that holds that territory (a rejected request does not hold it)."""
+    def titular(self, *, tipo, comuna=None, provincia=None, institucion=""):
+        """The organization of that kind already in the platform for that territory (active or suspended).
+
+        A pending request holds nothing: several may wait for the same territory and the admin approves one.
+        Partner institutions are told apart by their name."""
         filtro = {"comuna": comuna} if comuna is not None else {"provincia": provincia}
-        return self.filter(**filtro).exclude(estado=Organizacion.Estado.RECHAZADA)
+        if tipo == Organizacion.Tipo.INSTITUCION:
+            filtro.update(tipo=tipo, institucion__iexact=institucion.strip())
+        elif tipo == Organizacion.Tipo.DIRECCION_MUNICIPAL:
+            filtro["tipo"] = tipo
+        else:
+            filtro["tipo__in"] = Organizacion.DELEGACIONES
+        return self.filter(estado__in=Organizacion.TITULARES, **filtro)
 
     def con_territorio(self):
         return self.select_related("comuna__provincia__region", "provincia__region")
 
 
 class Organizacion(models.Model):
-    """A security directorate of exactly one commune or one province."""
+    """A member organization, tied to exactly one commune or one province: a commune's security directorate,
+    a Delegación Presidencial Provincial, the Delegación Presidencial Regional (in the province of the regional
+    capital, where it acts for the province), or a partner institution (Carabineros, PDI, Fiscalía…).
+
+    Region-level ties (a SEREMI or Gobierno Regional acting for the whole region) are not modelled yet: practices,
+    diagnoses and indicator rights hang off a commune or a province."""
+
+    class Tipo(models.TextChoices):
+        DIRECCION_MUNICIPAL = "municipal", "Dirección municipal de seguridad pública"
+        DELEGACION_PROVINCIAL = "delegacion_provincial", "Delegación Presidencial Provincial"
+        DELEGACION_REGIONAL = "delegacion_regional", "Delegación Presidencial Regional"
+        INSTITUCION = "institucion", "Institución asociada"
 
     class Estado(models.TextChoices):
         PENDIENTE = "pendiente", "Pendiente"
@@ -143,6 +171,13 @@ class Organizacion(models.Model):
         RECHAZADA = "rechazada", "Rechazada"
 
     nombre = models.CharField("nombre", max_length=200)
+    tipo = models.CharField("tipo", max_length=24, choices=Tipo.choices)
+    institucion = models.CharField(
+        "institución",
+        max_length=120,
+        blank=True,
+        help_text="Solo institución asociada: Carabineros, PDI, Fiscalía, SENDA, SernamEG, Gendarmería, SEREMI…",
+    )
     comuna = models.ForeignKey(
         Comuna, on_delete=models.PROTECT, null=True, blank=True, related_name="organizaciones", verbose_name="comuna"
     )
@@ -175,26 +210,81 @@ class Organizacion(models.Model):
                 name="organizacion_una_comuna_o_una_provincia",
                 violation_error_message="Una organización pertenece a una comuna o a una provincia, no a ambas.",
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(tipo="municipal", comuna__isnull=False)
+                    | (Q(tipo="delegacion_provincial", provincia__isnull=False) & ~Q(provincia__in=CAPITALES))
+                    | Q(tipo="delegacion_regional", provincia__in=CAPITALES)
+                    | (Q(tipo="institucion") & ~Q(institucion=""))
+                ),
+                name="organizacion_tipo_segun_territorio",
+                violation_error_message=(
+                    "Una dirección municipal es de una comuna; una Delegación Presidencial Provincial, de una "
+                    "provincia sin capital regional; la Regional, de la provincia de la capital; una institución "
+                    "asociada lleva el nombre de la institución."
+                ),
+            ),
+            # One directorate per commune and one delegation per province; a pending request does not hold
+            # the territory (several may wait; the admin approves one) and a rejected one frees nothing.
             models.UniqueConstraint(
                 fields=["comuna"],
-                condition=Q(comuna__isnull=False) & ~Q(estado="rechazada"),
+                condition=Q(tipo="municipal", estado__in=["activa", "suspendida"]),
                 name="organizacion_unica_por_comuna",
                 violation_error_message="Esa comuna ya tiene una dirección de seguridad en la plataforma.",
             ),
             models.UniqueConstraint(
                 fields=["provincia"],
-                condition=Q(provincia__isnull=False) & ~Q(estado="rechazada"),
+                condition=Q(tipo__in=["delegacion_provincial", "delegacion_regional"])
+                & Q(estado__in=["activa", "suspendida"]),
                 name="organizacion_unica_por_provincia",
-                violation_error_message="Esa provincia ya tiene una dirección de seguridad en la plataforma.",
+                violation_error_message="Esa provincia ya tiene su Delegación Presidencial en la plataforma.",
             ),
         ]
+
+    # States in which an organization holds its territory.
+    TITULARES = ("activa", "suspendida")
+    DELEGACIONES = ("delegacion_provincial", "delegacion_regional")
 
     def __str__(self):
         return self.nombre
 
+    def save(self, *args, **kwargs):
+        # Callers that do not say the kind get the one their territory implies (a commune: its directorate;
+        # a province: its delegation). Partner institutions always say it.
+        if not self.tipo:
+            self.tipo = self.tipo_del_territorio(comuna_id=self.comuna_id, provincia_id=self.provincia_id)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def tipo_del_territorio(cls, *, comuna_id=None, provincia_id=None):
+        if comuna_id:
+            return cls.Tipo.DIRECCION_MUNICIPAL
+        if provincia_id and es_provincia_capital(provincia_id):
+            return cls.Tipo.DELEGACION_REGIONAL
+        return cls.Tipo.DELEGACION_PROVINCIAL
+
     @property
     def territorio(self):
         return self.comuna or self.provincia
+
+    @property
+    def territorio_nombre(self):
+        """ "Comuna de Zapallar", "Provincia de Petorca"."""
+        return f"Comuna de {self.comuna.nombre}" if self.comuna_id else str(self.provincia)
+
+    @property
+    def es_institucion(self):
+        return self.tipo == self.Tipo.INSTITUCION
+
+    @property
+    def tipo_descrito(self):
+        """The kind as the UI shows it: "Institución asociada (Carabineros)"; the regional delegation notes
+        that it acts for its province."""
+        if self.es_institucion:
+            return f"{self.get_tipo_display()} ({self.institucion})"
+        if self.tipo == self.Tipo.DELEGACION_REGIONAL:
+            return f"{self.get_tipo_display()}, a cargo de la provincia"
+        return self.get_tipo_display()
 
     @property
     def es_provincial(self):

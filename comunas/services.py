@@ -1,8 +1,11 @@
 """Writes for accounts and organizations: keyword-only, atomic, Spanish errors, audited, e-mails on commit."""
 
 import secrets
+from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -10,9 +13,12 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from comunas import limites
 from comunas.access import puede
 from comunas.auditoria import auditar
 from comunas.models import Auditoria, Comuna, Invitacion, Membresia, Organizacion, SolicitudAcceso, Usuario
+from comunas.selectors import clave_de_territorio, territorio_por_clave
+from comunas.senales import acceso_retirado
 from nucleo.avisos import enviar_correo, url_absoluta
 
 Accion = Auditoria.Accion
@@ -20,6 +26,17 @@ Rol = Membresia.Rol
 
 
 # --- Requests to join ------------------------------------------------------------------------------
+#
+# Two steps, so that nothing reaches anyone on the word of an unverified address: `solicitud_pedir` only
+# e-mails that address a signed link (nothing is stored); `solicitud_confirmar`, when the link is used,
+# creates the account, the request and (for a new organization) the pending organization, and notifies the
+# reviewers. A pending request holds no territory: several may wait for the same one and the admin approves one.
+
+SAL_CONFIRMACION = "comunas.solicitud.confirmar"
+CONFIRMACION_VIGENCIA = timedelta(hours=48)
+CAMPOS_SOLICITUD = (
+    "tipo", "institucion", "nombre_organizacion", "nombre", "cargo", "telefono", "email", "mensaje",
+)  # fmt: skip
 
 
 def _cuenta_para_solicitud(*, email, nombre, cargo, telefono):
@@ -51,27 +68,107 @@ def _territorio(territorio):
     return {"comuna": territorio} if isinstance(territorio, Comuna) else {"provincia": territorio}
 
 
-@transaction.atomic
-def solicitud_crear(*, territorio, nombre_organizacion, nombre, cargo, email, telefono="", mensaje=""):
-    """A director asks to bring their directorate in, or to join it when it is already active."""
-    email = Usuario.objects.normalize_email(email).lower()
-    existente = Organizacion.objects.select_for_update().del_territorio(**_territorio(territorio)).first()
-    if existente and existente.estado == Organizacion.Estado.PENDIENTE:
-        raise ValidationError(
-            {"territorio": f"{territorio} ya tiene una solicitud de incorporación en revisión. Espere su resultado."}
-        )
+def _tipo_de(tipo, territorio):
+    """The kind asked for, else the one the territory implies."""
+    if tipo:
+        return tipo
+    if isinstance(territorio, Comuna):
+        return Organizacion.tipo_del_territorio(comuna_id=territorio.codigo)
+    return Organizacion.tipo_del_territorio(provincia_id=territorio.codigo)
+
+
+def _exigir_no_suspendida(existente, territorio):
     if existente and existente.estado == Organizacion.Estado.SUSPENDIDA:
         raise ValidationError(
-            {"territorio": f"La dirección de {territorio} está suspendida. Escriba a la administración de Mesa."}
+            {
+                "territorio": f"La organización de la {_nombre_territorio(territorio)} en Mesa está suspendida. "
+                "Escriba a la administración de Mesa."
+            }
         )
+
+
+@transaction.atomic
+def solicitud_pedir(*, territorio, email, tipo="", institucion="", **datos):
+    """Step one: e-mails `email` a link (valid 48 hours) that confirms the request; stores nothing.
+
+    The e-mail carries no text typed in the form, only the territory and the kind of organization. Returns
+    whether it was sent: past CONFIRMACION_POR_CORREO the address gets nothing more, and the caller answers the
+    same (the page must not tell whether an address is in use)."""
+    tipo = _tipo_de(tipo, territorio)
+    _exigir_no_suspendida(
+        Organizacion.objects.titular(tipo=tipo, institucion=institucion, **_territorio(territorio)).first(), territorio
+    )
+    email = Usuario.objects.normalize_email(email).lower()
+    if not limites.CONFIRMACION_POR_CORREO.permitir(email):
+        return False
+    datos = {**datos, "tipo": tipo, "institucion": institucion.strip(), "email": email}
+    token = signing.dumps(
+        {"territorio": clave_de_territorio(territorio), **{c: datos.get(c, "") for c in CAMPOS_SOLICITUD}},
+        salt=SAL_CONFIRMACION,
+        compress=True,
+    )
+    contexto = {
+        "territorio": _nombre_territorio(territorio),
+        "tipo": Organizacion.Tipo(tipo).label,
+        "horas": int(CONFIRMACION_VIGENCIA.total_seconds() // 3600),
+        "enlace": url_absoluta(f"{reverse('solicitar_acceso')}?{urlencode({'confirmar': token})}"),
+    }
+    enviar_correo(para=email, plantilla="solicitud_confirmar", contexto=contexto)
+    return True
+
+
+def _nombre_territorio(territorio):
+    return f"comuna de {territorio.nombre}" if isinstance(territorio, Comuna) else f"provincia de {territorio.nombre}"
+
+
+def solicitud_del_enlace(token):
+    """The request a confirmation link carries, with its territory: {"territorio": Comuna | Provincia, ...}."""
+    try:
+        datos = signing.loads(token, salt=SAL_CONFIRMACION, max_age=CONFIRMACION_VIGENCIA)
+    except signing.SignatureExpired:
+        raise ValidationError("El enlace venció (vale 48 horas). Vuelva a enviar la solicitud.") from None
+    except signing.BadSignature:
+        raise ValidationError("El enlace no es válido. Revise que lo haya copiado completo.") from None
+    return {**datos, "territorio": territorio_por_clave(datos["territorio"])}
+
+
+@transaction.atomic
+def solicitud_confirmar(*, token):
+    """Step two, from the link of the e-mail: the address is confirmed, so the request is made."""
+    return solicitud_crear(**solicitud_del_enlace(token))
+
+
+@transaction.atomic
+def solicitud_crear(
+    *, territorio, nombre_organizacion, nombre, cargo, email, telefono="", mensaje="", tipo="", institucion=""
+):
+    """A confirmed request: to join the organization that already holds the territory (its director decides),
+    or to bring a new one in (the platform admins decide). `tipo` defaults to the one the territory implies."""
+    email = Usuario.objects.normalize_email(email).lower()
+    tipo = _tipo_de(tipo, territorio)
+    institucion = institucion.strip() if tipo == Organizacion.Tipo.INSTITUCION else ""
+    existente = (
+        Organizacion.objects.select_for_update()
+        .titular(tipo=tipo, institucion=institucion, **_territorio(territorio))
+        .first()
+    )
+    _exigir_no_suspendida(existente, territorio)
     cuenta = _cuenta_para_solicitud(email=email, nombre=nombre, cargo=cargo, telefono=telefono)
     if existente:
-        organizacion, tipo = existente, SolicitudAcceso.Tipo.UNIRSE
+        organizacion, tipo_solicitud = existente, SolicitudAcceso.Tipo.UNIRSE
     else:
-        organizacion, tipo = _organizacion_pendiente(territorio, nombre_organizacion, email, telefono), None
+        organizacion = Organizacion.objects.create(
+            nombre=nombre_organizacion,
+            tipo=tipo,
+            institucion=institucion,
+            email_contacto=email,
+            telefono=telefono,
+            **_territorio(territorio),
+        )
+        tipo_solicitud = SolicitudAcceso.Tipo.NUEVA_ORGANIZACION
         Membresia.objects.create(usuario=cuenta, organizacion=organizacion, rol=Rol.DIRECTOR)
     solicitud = SolicitudAcceso.objects.create(
-        tipo=tipo or SolicitudAcceso.Tipo.NUEVA_ORGANIZACION, usuario=cuenta, organizacion=organizacion, mensaje=mensaje
+        tipo=tipo_solicitud, usuario=cuenta, organizacion=organizacion, mensaje=mensaje
     )
     auditar(
         actor=None,
@@ -84,26 +181,21 @@ def solicitud_crear(*, territorio, nombre_organizacion, nombre, cargo, email, te
     return solicitud
 
 
-def _organizacion_pendiente(territorio, nombre, email, telefono):
-    try:
-        with transaction.atomic():
-            return Organizacion.objects.create(
-                nombre=nombre, email_contacto=email, telefono=telefono, **_territorio(territorio)
-            )
-    except IntegrityError:  # another request for the same territory got there first
-        raise ValidationError({"territorio": f"{territorio} ya tiene una solicitud en revisión."}) from None
-
-
 def _avisar_solicitud(solicitud):
-    contexto = {"solicitud": solicitud, "enlace": url_absoluta(reverse("solicitud", args=[solicitud.pk]))}
+    """Tells the reviewers; past AVISOS_POR_DESTINO a day for one territory (or one organization) the request
+    waits in their list without an e-mail."""
+    organizacion = solicitud.organizacion
     if solicitud.tipo == SolicitudAcceso.Tipo.NUEVA_ORGANIZACION:
+        destino = f"nueva:{organizacion.tipo}:{clave_de_territorio(organizacion.territorio)}"
         para = Usuario.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True)
     else:
-        para = solicitud.organizacion.membresias.filter(rol=Rol.DIRECTOR, usuario__is_active=True).values_list(
+        destino = f"unirse:{organizacion.pk}"
+        para = organizacion.membresias.filter(rol=Rol.DIRECTOR, usuario__is_active=True).values_list(
             "usuario__email", flat=True
         )
-    enviar_correo(para=list(para), plantilla="solicitud_por_revisar", contexto=contexto)
-    enviar_correo(para=solicitud.usuario.email, plantilla="solicitud_recibida", contexto={"solicitud": solicitud})
+    if limites.AVISOS_POR_DESTINO.permitir(destino):
+        contexto = {"solicitud": solicitud, "enlace": url_absoluta(reverse("solicitud", args=[solicitud.pk]))}
+        enviar_correo(para=list(para), plantilla="solicitud_por_revisar", contexto=contexto)
 
 
 def _solicitud_para_resolver(solicitud, por):
@@ -136,8 +228,7 @@ def solicitud_aprobar(*, solicitud, por, rol=Rol.INTEGRANTE):
     solicitud = _solicitud_para_resolver(solicitud, por)
     organizacion, cuenta = solicitud.organizacion, solicitud.usuario
     if solicitud.tipo == SolicitudAcceso.Tipo.NUEVA_ORGANIZACION:
-        organizacion.estado = Organizacion.Estado.ACTIVA
-        organizacion.save(update_fields=["estado", "actualizada"])
+        _activar(organizacion)
         rol = Rol.DIRECTOR
     else:
         Membresia.objects.create(usuario=cuenta, organizacion=organizacion, rol=rol)
@@ -155,6 +246,35 @@ def solicitud_aprobar(*, solicitud, por, rol=Rol.INTEGRANTE):
     contexto = {"solicitud": solicitud, "rol": Rol(rol).label, "enlace": enlace_crear_clave(cuenta)}
     enviar_correo(para=cuenta.email, plantilla="solicitud_aprobada", contexto=contexto)
     return solicitud
+
+
+def _activar(organizacion):
+    """A new organization comes in, unless another one already holds its territory (an earlier request for it
+    was approved): then this request should be rejected, or the applicant asked to join that one."""
+    otra = (
+        Organizacion.objects.titular(
+            tipo=organizacion.tipo,
+            institucion=organizacion.institucion,
+            comuna=organizacion.comuna,
+            provincia=organizacion.provincia,
+        )
+        .exclude(pk=organizacion.pk)
+        .first()
+    )
+    if otra:
+        raise ValidationError(
+            f"{organizacion.territorio_nombre} ya tiene en la plataforma a «{otra.nombre}». Rechace esta solicitud "
+            "e indique a quien la hizo que pida unirse a esa organización."
+        )
+    organizacion.estado = Organizacion.Estado.ACTIVA
+    try:
+        with transaction.atomic():
+            organizacion.save(update_fields=["estado", "actualizada"])
+    except IntegrityError:  # approved at the same moment as another request for the same territory
+        raise ValidationError(
+            f"Otra solicitud para {organizacion.territorio_nombre} se aprobó recién. Rechace esta e indique a quien "
+            "la hizo que pida unirse a esa organización."
+        ) from None
 
 
 @transaction.atomic
@@ -214,10 +334,16 @@ def _cambiar_estado(*, organizacion, por, motivo, desde, hacia, accion):
 def organizacion_suspender(*, organizacion, por, motivo):
     """Members lose access to the internal pages; nothing is deleted."""
     Estado = Organizacion.Estado
-    return _cambiar_estado(
+    organizacion = _cambiar_estado(
         organizacion=organizacion, por=por, motivo=motivo, desde=Estado.ACTIVA, hacia=Estado.SUSPENDIDA,
         accion=Accion.SUSPENDER,
     )  # fmt: skip
+    # The apps above end what membership gave (a mesa's coordination, for one), in this same transaction.
+    miembros = list(Usuario.objects.filter(membresias__organizacion=organizacion))
+    acceso_retirado.send(
+        sender=Organizacion, organizacion=organizacion, usuarios=miembros, por=por, motivo=f"Suspensión: {motivo}"
+    )
+    return organizacion
 
 
 @transaction.atomic
@@ -430,4 +556,11 @@ def membresia_quitar(*, membresia, por):
         antes={"rol": membresia.rol},
     )
     membresia.delete()
+    acceso_retirado.send(
+        sender=Membresia,
+        organizacion=membresia.organizacion,
+        usuarios=[membresia.usuario],
+        por=por,
+        motivo=f"Salió del equipo de {membresia.organizacion}.",
+    )
     return membresia

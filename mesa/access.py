@@ -1,8 +1,11 @@
 """The access gate for mesas and their sessions: every view gets its objects through here.
 
     need="ver"        members of the host or of an organization that accepted the invitation (any role),
-                      the mesa's coordinators, and staff. A draft session only those who coordinate.
-    need="coordinar"  the mesa's coordinators, and staff.
+                      and staff. A draft session only those who coordinate.
+    need="coordinar"  the mesa's coordinators, and staff. Coordinating needs, besides the appointment, an active
+                      membership in an active organization that takes part in the mesa: whoever leaves it (removed
+                      from the team, even in the admin, or the organization suspended) stops coordinating at
+                      once, here, whatever rows remain (mesa.services.coordinacion_terminar also ends them).
     need="responder"  (sessions) whoever is convened to it: the members of the participating organizations.
     need="comentar"   (actas) the coordination and the members convened to its session.
     need="actualizar" (acuerdos) the coordination and a director(a) or integrante of the responsible organization.
@@ -14,10 +17,21 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from comunas.access import organizaciones_activas, organizaciones_que_editan, puede, rol_en
-from comunas.models import Membresia, Organizacion
+from comunas.access import (
+    documentos_visibles_para_todos,
+    organizaciones_activas,
+    organizaciones_que_editan,
+    puede,
+    rol_en,
+    roles_activos,
+)
+from comunas.models import Membresia, Organizacion, Usuario
+from diagnosticos.access import diagnosticos_visibles
+from diagnosticos.models import Diagnostico
 from mesa.models import Acta, Acuerdo, Mesa, Participacion, PuntoTabla, Sesion
 from mesa.selectors import convocados
+from practicas.access import practicas_visibles
+from practicas.models import Practica
 
 NIVELES = ("ver", "coordinar")
 NIVELES_SESION = ("ver", "coordinar", "responder")
@@ -30,16 +44,31 @@ def mesas_visibles(user):
         return Mesa.objects.none()
     if user.is_staff:
         return Mesa.objects.all()
+    # Being a coordinator opens nothing by itself: a coordinator sees the mesa through her organization.
     orgs = organizaciones_activas(user)
     participa = Q(participaciones__organizacion__in=orgs, participaciones__estado=Participacion.Estado.ACEPTADA)
-    visibles = Mesa.objects.filter(participa | Q(anfitriona__in=orgs) | Q(coordinadores=user)).values("pk")
+    visibles = Mesa.objects.filter(participa | Q(anfitriona__in=orgs)).values("pk")
     return Mesa.objects.filter(pk__in=visibles)
+
+
+def miembros_de_la_mesa(mesa):
+    """Active people with a membership in an active organization that takes part in the mesa (accepted): who
+    may be appointed to coordinate it, and who keeps coordinating it."""
+    orgs = mesa.participaciones.filter(
+        estado=Participacion.Estado.ACEPTADA, organizacion__estado=Organizacion.Estado.ACTIVA
+    ).values("organizacion_id")
+    return Usuario.objects.filter(is_active=True, membresias__organizacion__in=orgs).distinct()
+
+
+def coordinadores_vigentes(mesa):
+    """The appointed coordinators who still belong to the mesa (miembros_de_la_mesa)."""
+    return mesa.coordinadores.filter(pk__in=miembros_de_la_mesa(mesa).values("pk"))
 
 
 def puede_coordinar(user, mesa):
     if not user.is_authenticated:
         return False
-    return user.is_staff or mesa.coordinadores.filter(pk=user.pk).exists()
+    return user.is_staff or coordinadores_vigentes(mesa).filter(pk=user.pk).exists()
 
 
 def _exigir(need, niveles=NIVELES):
@@ -194,6 +223,47 @@ def get_acuerdo_for(user, pk, need="ver"):
     if need == "actualizar" and not puede_actualizar_acuerdo(user, acuerdo):
         raise PermissionDenied("Solo la organización responsable o la coordinación actualizan este acuerdo.")
     return acuerdo
+
+
+# --- What an agenda item may link, and who sees the link -----------------------------------------------
+# An item is read by every member (the session page, the e-mails): it links only what all of them may see, and
+# a link that some reader may not see (the document changed visibility, or was archived) is not shown to them.
+
+
+def _organizaciones_de(mesa):
+    return mesa.participaciones.filter(estado=Participacion.Estado.ACEPTADA).values_list("organizacion_id", flat=True)
+
+
+def practicas_enlazables(mesa):
+    publicada = Q(estado=Practica.Estado.PUBLICADA)
+    return documentos_visibles_para_todos(Practica.objects.all(), _organizaciones_de(mesa), publicado=publicada)
+
+
+def diagnosticos_enlazables(mesa):
+    publicado = Q(estado=Diagnostico.Estado.PUBLICADO)
+    return documentos_visibles_para_todos(Diagnostico.objects.all(), _organizaciones_de(mesa), publicado=publicado)
+
+
+def marcar_enlaces(puntos, *, user=None, mesa=None):
+    """Sets punto.ver_practica and punto.ver_diagnostico on each item: whether its link may be shown — to `user`
+    (the session page), or, given `mesa` instead (an e-mail: one text for all), whether every member may see
+    it. A fixed number of queries whatever the number of items. Templates show a link only when it is set."""
+    practicas = {p.practica_id for p in puntos if p.practica_id}
+    diagnosticos = {p.diagnostico_id for p in puntos if p.diagnostico_id}
+    roles = roles_activos(user) if user is not None and (practicas or diagnosticos) else None
+
+    def cuales(ids, para_user, para_mesa):
+        if not ids:
+            return set()
+        visibles = para_user(user, roles) if user is not None else para_mesa(mesa)
+        return set(visibles.filter(pk__in=ids).values_list("pk", flat=True))
+
+    practicas = cuales(practicas, practicas_visibles, practicas_enlazables)
+    diagnosticos = cuales(diagnosticos, diagnosticos_visibles, diagnosticos_enlazables)
+    for punto in puntos:
+        punto.ver_practica = punto.practica_id in practicas
+        punto.ver_diagnostico = punto.diagnostico_id in diagnosticos
+    return puntos
 
 
 def mesas_de_organizacion(user, organizacion, limite=5):

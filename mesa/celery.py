@@ -1,15 +1,35 @@
-"""Celery application. Beat runs a static schedule from code: periodic sweepers pick due work from the DB."""
+"""Celery application. Beat runs a static schedule from code: periodic sweepers pick due work from the DB.
+
+Two queues: "celery" for the work (notice batches, digests…) and "beat" for beat's heartbeat and the sweepers,
+so a backlog never delays them and never makes a live beat look dead. A worker started without -Q consumes
+both; a dedicated one can take only "beat" (`-Q beat`).
+"""
 
 import os
 
 from celery import Celery
 from celery.signals import beat_init
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mesa.settings")
 
 app = Celery("mesa")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+COLA_BEAT = "beat"
+app.conf.task_default_queue = "celery"
+# Each queue with its own routing key: a bare Queue(name) would be bound with the default key "celery", and
+# every message would land in both queues (and run twice).
+app.conf.task_queues = (
+    Queue("celery", Exchange("celery"), routing_key="celery"),
+    Queue(COLA_BEAT, Exchange(COLA_BEAT), routing_key=COLA_BEAT),
+)
+app.conf.task_routes = {
+    "nucleo.tasks.latido_task": {"queue": COLA_BEAT},
+    "nucleo.tasks.avisos_barrer_task": {"queue": COLA_BEAT},
+    "mesa.tasks.recordatorios_task": {"queue": COLA_BEAT},
+}
 
 
 @app.on_after_configure.connect

@@ -3,7 +3,20 @@ from django.db.models import Q
 
 from comunas.models import Organizacion, Usuario
 from diagnosticos.access import diagnosticos_visibles
-from mesa.models import Acuerdo, Mesa, Participacion, PuntoTabla, Respuesta, Sesion
+from mesa.access import diagnosticos_enlazables, practicas_enlazables
+from mesa.models import (
+    MAX_ACUERDO,
+    MAX_COMENTARIO_ACTA,
+    MAX_MOTIVO,
+    MAX_RESUMEN_ACTA,
+    MAX_SECCION_ACTA,
+    Acuerdo,
+    Mesa,
+    Participacion,
+    PuntoTabla,
+    Respuesta,
+    Sesion,
+)
 from nucleo.models import Aviso, PreferenciaAvisos
 from practicas.access import practicas_visibles
 
@@ -99,8 +112,8 @@ class PuntoTablaForm(forms.ModelForm):
         model = PuntoTabla
         fields = ["titulo", "organizacion", "duracion_minutos", "practica", "diagnostico"]
         help_texts = {
-            "practica": "Opcional: una práctica que se presentará o comentará.",
-            "diagnostico": "Opcional: un diagnóstico que se revisará.",
+            "practica": "Opcional: una práctica publicada que todos los miembros de la mesa puedan ver.",
+            "diagnostico": "Opcional: un diagnóstico publicado que todos los miembros de la mesa puedan ver.",
         }
 
     def __init__(self, *args, mesa, user, **kwargs):
@@ -109,12 +122,21 @@ class PuntoTablaForm(forms.ModelForm):
             participaciones__mesa=mesa, participaciones__estado=Participacion.Estado.ACEPTADA
         )
         self.fields["organizacion"].required = False
-        self.fields["practica"].queryset = practicas_visibles(user).order_by("titulo")
-        self.fields["diagnostico"].queryset = diagnosticos_visibles(user).select_related("organizacion")
+        # Every member reads the agenda: only what all of them may see (a draft's title would leak).
+        self.fields["practica"].queryset = (
+            practicas_visibles(user).filter(pk__in=practicas_enlazables(mesa).values("pk")).order_by("titulo")
+        )
+        self.fields["diagnostico"].queryset = (
+            diagnosticos_visibles(user)
+            .filter(pk__in=diagnosticos_enlazables(mesa).values("pk"))
+            .select_related("organizacion")
+        )
 
 
 class CancelarSesionForm(forms.Form):
-    motivo = forms.CharField(label="Motivo (se incluye en el aviso)", widget=forms.Textarea(attrs={"rows": 3}))
+    motivo = forms.CharField(
+        label="Motivo (se incluye en el aviso)", widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_MOTIVO
+    )
 
 
 class RespuestaForm(forms.Form):
@@ -137,6 +159,7 @@ class ActaForm(forms.Form):
     resumen = forms.CharField(
         label="Introducción",
         required=False,
+        max_length=MAX_RESUMEN_ACTA,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Contexto general de la sesión (opcional).",
     )
@@ -149,6 +172,7 @@ class ActaForm(forms.Form):
                 label=f"{seccion.orden}. {seccion.titulo}",
                 required=False,
                 initial=seccion.texto,
+                max_length=MAX_SECCION_ACTA,
                 widget=forms.Textarea(attrs={"rows": 4}),
             )
 
@@ -157,7 +181,9 @@ class ActaForm(forms.Form):
 
 
 class ComentarioActaForm(forms.Form):
-    texto = forms.CharField(label="Su comentario", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    texto = forms.CharField(
+        label="Su comentario", widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_COMENTARIO_ACTA
+    )
 
 
 class AprobarActaForm(forms.Form):
@@ -178,7 +204,7 @@ class AprobarActaForm(forms.Form):
 
 
 class AcuerdoForm(forms.Form):
-    descripcion = forms.CharField(label="Acuerdo", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    descripcion = forms.CharField(label="Acuerdo", widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_ACUERDO)
     organizacion = forms.ModelChoiceField(label="Organización responsable", queryset=Organizacion.objects.none())
     plazo = forms.DateField(label="Plazo", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 

@@ -9,6 +9,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+# Length limits of the long texts (characters), checked by forms and services (nucleo.largos): they show on
+# every page, PDF and e-mail of the mesa, and a text without a limit would make all of them slow.
+MAX_DESCRIPCION = 5_000  # a mesa's description and scope
+MAX_RESUMEN_ACTA = 10_000
+MAX_SECCION_ACTA = 20_000
+MAX_COMENTARIO_ACTA = 4_000
+MAX_ACUERDO = 2_000
+MAX_MOTIVO = 2_000  # why a session was cancelled (sent in the notice)
+
 
 def _recordatorios_por_defecto():
     return [48 * 60, 2 * 60]
@@ -31,8 +40,8 @@ class Mesa(models.Model):
         blank=True,
         verbose_name="organizaciones miembro",
     )
-    descripcion = models.TextField("descripción", blank=True)
-    alcance = models.TextField("alcance", blank=True)
+    descripcion = models.TextField("descripción", blank=True, max_length=MAX_DESCRIPCION)
+    alcance = models.TextField("alcance", blank=True, max_length=MAX_DESCRIPCION)
     creada = models.DateTimeField("creada", auto_now_add=True)
 
     class Meta:
@@ -259,7 +268,7 @@ class Acta(models.Model):
 
     sesion = models.OneToOneField(Sesion, on_delete=models.CASCADE, related_name="acta", verbose_name="sesión")
     estado = models.CharField("estado", max_length=12, choices=Estado.choices, default=Estado.BORRADOR)
-    resumen = models.TextField("introducción", blank=True)
+    resumen = models.TextField("introducción", blank=True, max_length=MAX_RESUMEN_ACTA)
     # How many times it went out for comments (part of the notices' idempotency key).
     vueltas = models.PositiveIntegerField("vueltas de revisión", default=0)
     redactada_por = models.ForeignKey(
@@ -307,7 +316,7 @@ class SeccionActa(models.Model):
     )
     orden = models.PositiveIntegerField("orden", default=0)
     titulo = models.CharField("título", max_length=250)
-    texto = models.TextField("resumen", blank=True)
+    texto = models.TextField("resumen", blank=True, max_length=MAX_SECCION_ACTA)
 
     class Meta:
         verbose_name = "sección del acta"
@@ -325,7 +334,7 @@ class ComentarioActa(models.Model):
     autor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comentarios_acta", verbose_name="autor(a)"
     )
-    texto = models.TextField("comentario")
+    texto = models.TextField("comentario", max_length=MAX_COMENTARIO_ACTA)
     creado = models.DateTimeField("creado", auto_now_add=True)
 
     class Meta:
@@ -362,7 +371,7 @@ class Acuerdo(models.Model):
         CUMPLIDO = "cumplido", "Cumplido"
 
     acta = models.ForeignKey(Acta, on_delete=models.CASCADE, related_name="acuerdos", verbose_name="acta")
-    descripcion = models.TextField("acuerdo")
+    descripcion = models.TextField("acuerdo", max_length=MAX_ACUERDO)
     organizacion = models.ForeignKey(
         "comunas.Organizacion",
         on_delete=models.PROTECT,

@@ -7,17 +7,23 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from comunas.models import Membresia, Organizacion, Usuario
+from comunas.auditoria import auditar
+from comunas.models import Auditoria, Membresia, Usuario
 from diagnosticos.access import diagnosticos_visibles
-from mesa.access import puede_coordinar
-from mesa.calendario import adjunto_ics
-from mesa.models import Asistencia, Mesa, Participacion, PuntoTabla, Respuesta, Sesion
+from mesa.access import (
+    diagnosticos_enlazables,
+    miembros_de_la_mesa,
+    practicas_enlazables,
+    puede_coordinar,
+)
+from mesa.models import MAX_MOTIVO, Asistencia, Mesa, Participacion, PuntoTabla, Respuesta, Sesion
 from mesa.selectors import convocados
-from nucleo.avisos import avisos_crear
+from nucleo.avisos import avisos_masivos_crear
+from nucleo.largos import exigir_largo, exigir_largos
 from nucleo.models import Aviso
 from practicas.access import practicas_visibles
 
@@ -38,7 +44,9 @@ def mesa_crear(*, nombre, anfitriona, por, descripcion="", alcance="", coordinad
     Who may create one is checked by the gate (mesa.access.exigir_crear_mesa)."""
     if not anfitriona.activa:
         raise ValidationError({"anfitriona": "La anfitriona debe ser una organización activa."})
-    mesa = Mesa.objects.create(nombre=nombre, anfitriona=anfitriona, descripcion=descripcion, alcance=alcance)
+    mesa = Mesa(nombre=nombre, anfitriona=anfitriona, descripcion=descripcion, alcance=alcance)
+    exigir_largos(mesa)
+    mesa.save()
     mesa.coordinadores.add(por, *coordinadores)
     Participacion.objects.create(
         mesa=mesa,
@@ -52,10 +60,38 @@ def mesa_crear(*, nombre, anfitriona, por, descripcion="", alcance="", coordinad
 
 def coordinadores_posibles(mesa):
     """Active members of the mesa's participating (accepted, active) organizations."""
-    orgs = mesa.participaciones.filter(
-        estado=Participacion.Estado.ACEPTADA, organizacion__estado=Organizacion.Estado.ACTIVA
-    ).values("organizacion_id")
-    return Usuario.objects.filter(is_active=True, membresias__organizacion__in=orgs).distinct()
+    return miembros_de_la_mesa(mesa)
+
+
+@transaction.atomic
+def coordinacion_terminar(*, usuarios, organizacion, por, motivo):
+    """Whoever no longer belongs to a mesa (mesa.access.miembros_de_la_mesa) stops coordinating it, with an audit
+    row per mesa in the organization they left. Runs when people lose an organization's access (the signal
+    comunas.senales.acceso_retirado, connected in mesa.apps). The gate already refuses them; this ends the role.
+    A mesa left without coordinators is run by staff until they appoint others."""
+    Coordinador = Mesa.coordinadores.through
+    filas = Coordinador.objects.filter(usuario__in=[u.pk for u in usuarios]).select_related("mesa", "usuario")
+    terminadas = []
+    for fila in filas.select_for_update(of=("self",)).order_by("pk"):
+        if miembros_de_la_mesa(fila.mesa).filter(pk=fila.usuario_id).exists():
+            continue  # still a member through another organization of that mesa
+        fila.delete()
+        auditar(
+            actor=por,
+            accion=Auditoria.Accion.CAMBIAR_ROL,
+            organizacion=organizacion,
+            objeto=fila.usuario.email,
+            antes={"rol": "coordinación de mesa", "mesa": fila.mesa.nombre, "mesa_id": fila.mesa_id},
+            despues={"rol": None},
+            motivo=motivo,
+        )
+        terminadas.append(fila.mesa)
+    return terminadas
+
+
+def al_retirar_acceso(sender, *, organizacion, usuarios, por, motivo, **kwargs):
+    """Receiver of comunas.senales.acceso_retirado (connected in mesa.apps)."""
+    coordinacion_terminar(usuarios=usuarios, organizacion=organizacion, por=por, motivo=motivo)
 
 
 @transaction.atomic
@@ -75,6 +111,7 @@ def mesa_editar(*, mesa, por, nombre, descripcion="", alcance="", coordinadores)
             {"coordinadores": "Solo se nombra coordinador(a) a miembros de las organizaciones participantes."}
         )
     mesa.nombre, mesa.descripcion, mesa.alcance = nombre, descripcion, alcance
+    exigir_largos(mesa, ["nombre", "descripcion", "alcance"])
     mesa.save(update_fields=["nombre", "descripcion", "alcance"])
     mesa.coordinadores.set(coordinadores)
     return mesa
@@ -149,7 +186,8 @@ def _tabla_modificable(sesion):
 
 @transaction.atomic
 def punto_agregar(*, sesion, por, titulo, organizacion=None, duracion_minutos=15, practica=None, diagnostico=None):
-    """An agenda item; the linked practice or diagnosis must be one the coordinator can see."""
+    """An agenda item; the linked practice or diagnosis must be one the coordinator can see and, since every member
+    reads the agenda (page and e-mails), one that all of them may see (mesa.access.practicas_enlazables)."""
 
     _exigir_coordinacion(sesion.mesa, por)
     _tabla_modificable(sesion)
@@ -162,8 +200,16 @@ def punto_agregar(*, sesion, por, titulo, organizacion=None, duracion_minutos=15
         raise ValidationError({"organizacion": "La organización presentadora debe participar en la mesa."})
     if practica is not None and not practicas_visibles(por).filter(pk=practica.pk).exists():
         raise ValidationError({"practica": "Elija una práctica que usted pueda ver."})
+    if practica is not None and not practicas_enlazables(sesion.mesa).filter(pk=practica.pk).exists():
+        raise ValidationError(
+            {"practica": "Solo se enlaza una práctica publicada que todos los miembros de la mesa puedan ver."}
+        )
     if diagnostico is not None and not diagnosticos_visibles(por).filter(pk=diagnostico.pk).exists():
         raise ValidationError({"diagnostico": "Elija un diagnóstico que usted pueda ver."})
+    if diagnostico is not None and not diagnosticos_enlazables(sesion.mesa).filter(pk=diagnostico.pk).exists():
+        raise ValidationError(
+            {"diagnostico": "Solo se enlaza un diagnóstico publicado que todos los miembros de la mesa puedan ver."}
+        )
     orden = (sesion.puntos.aggregate(m=Max("orden"))["m"] or 0) + 1
     return PuntoTabla.objects.create(
         sesion=sesion,
@@ -243,40 +289,20 @@ def rsvp_leer(token):
 
 
 def _avisar_sesion(sesion, *, plantilla, causa, metodo, extra=None, excluir=None):
-    """One notice per convened person, created in bulk: a fixed number of queries whatever the number of
-    recipients (the session's row is locked by the caller meanwhile)."""
-    url = f"{settings.SITE_URL}{reverse('mesa:sesion', args=[sesion.pk])}"
-    # Loaded once onto the session: the e-mail templates and the .ics read sesion.puntos for every recipient.
-    prefetch_related_objects(
-        [sesion], Prefetch("puntos", PuntoTabla.objects.select_related("organizacion", "practica", "diagnostico"))
-    )
-    puntos = list(sesion.puntos.all())
-    for punto in puntos:  # absolute links for the e-mail
-        punto.url_practica = (
-            punto.practica and f"{settings.SITE_URL}{reverse('practicas:detalle', args=[punto.practica_id])}"
-        )
-        punto.url_diagnostico = (
-            punto.diagnostico
-            and f"{settings.SITE_URL}{reverse('diagnosticos:diagnostico', args=[punto.diagnostico_id])}"
-        )
+    """One notice per convened person, as a mass notice: one insert of short rows whatever the number of
+    recipients (the session's row is locked by the caller meanwhile), written by the worker that sends it
+    (mesa/avisos.py adds each person's RSVP links and .ics then, so the links are never stored)."""
     personas = convocados(sesion)
     if excluir is not None:
         personas = personas.exclude(pk__in=excluir)
-    mensajes = []
-    for usuario in personas:
-        contexto = {"sesion": sesion, "mesa": sesion.mesa, "puntos": puntos, "url_sesion": url, **(extra or {})}
-        if metodo != "CANCEL":
-            contexto["rsvp"] = rsvp_enlaces(usuario=usuario, sesion=sesion)
-        mensajes.append(
-            {
-                "para": usuario,
-                "plantilla": plantilla,
-                "contexto": contexto,
-                "clave": f"{causa}:{sesion.pk}:{usuario.pk}:{sesion.secuencia}",
-                "adjuntos": [adjunto_ics(sesion, metodo=metodo, asistente=usuario)] if metodo else [],
-            }
-        )
-    return avisos_crear(mensajes=mensajes, sobre=sesion)
+    return avisos_masivos_crear(
+        para=personas,
+        plantilla=plantilla,
+        contexto={"sesion": sesion, "metodo": metodo, **(extra or {})},
+        clave=lambda usuario_id: f"{causa}:{sesion.pk}:{usuario_id}:{sesion.secuencia}",
+        sobre=sesion,
+        redactor="mesa.sesion",
+    )
 
 
 @transaction.atomic
@@ -326,6 +352,7 @@ def sesion_editar(*, sesion, por, **cambios):
 def sesion_cancelar(*, sesion, por, motivo=""):
     sesion = Sesion.objects.select_for_update().select_related("mesa").get(pk=sesion.pk)
     _exigir_coordinacion(sesion.mesa, por)
+    exigir_largo(motivo, maximo=MAX_MOTIVO, etiqueta="motivo", campo="motivo")
     if sesion.estado in (Sesion.Estado.REALIZADA, Sesion.Estado.CANCELADA):
         raise ValidationError("Esta sesión ya no se puede cancelar.")
     convocada = sesion.estado == Sesion.Estado.CONVOCADA

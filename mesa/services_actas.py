@@ -9,12 +9,23 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from comunas.access import es_miembro_de_la_plataforma
 from comunas.models import Membresia, Organizacion, Usuario
 from mesa.access import mesas_visibles, puede_actualizar_acuerdo, puede_comentar_acta
-from mesa.models import Acta, Acuerdo, CalendarioPersonal, ComentarioActa, Participacion, SeccionActa, Sesion
+from mesa.models import (
+    MAX_SECCION_ACTA,
+    Acta,
+    Acuerdo,
+    CalendarioPersonal,
+    ComentarioActa,
+    Participacion,
+    SeccionActa,
+    Sesion,
+)
 from mesa.selectors import convocados
 from mesa.services import _exigir_coordinacion, mesa_invitar
-from nucleo.avisos import aviso_crear, avisos_crear
+from nucleo.avisos import aviso_crear, avisos_masivos_crear
+from nucleo.largos import exigir_largos, mensaje_largo
 
 
 def _url(nombre, *args):
@@ -26,7 +37,8 @@ def _bloquear(acta):
 
 
 def _avisar_miembros(acta, *, plantilla, causa, extra=None):
-    """One notice per convened person (every active member of the participating organizations)."""
+    """One notice per convened person (every active member of the participating organizations), as a mass
+    notice: one insert whatever their number, written by the worker that sends it."""
     sesion = acta.sesion
     contexto = {
         "acta": acta,
@@ -35,11 +47,13 @@ def _avisar_miembros(acta, *, plantilla, causa, extra=None):
         "url_acta": _url("mesa:acta", sesion.pk),
         **(extra or {}),
     }
-    mensajes = [
-        {"para": u, "plantilla": plantilla, "contexto": contexto, "clave": f"{causa}:{acta.pk}:{u.pk}:{acta.vueltas}"}
-        for u in convocados(sesion)
-    ]
-    return avisos_crear(mensajes=mensajes, sobre=sesion)
+    return avisos_masivos_crear(
+        para=convocados(sesion),
+        plantilla=plantilla,
+        contexto=contexto,
+        clave=lambda usuario_id: f"{causa}:{acta.pk}:{usuario_id}:{acta.vueltas}",
+        sobre=sesion,
+    )
 
 
 # --- Acta -----------------------------------------------------------------------------------------------
@@ -70,11 +84,16 @@ def acta_guardar(*, acta, por, resumen, textos):
     if not acta.editable:
         raise ValidationError("Un acta aprobada ya no se modifica.")
     acta.resumen = resumen
+    exigir_largos(acta, ["resumen"])
+    secciones = [s for s in acta.secciones.all() if s.pk in textos]
+    for seccion in secciones:
+        seccion.texto = textos[seccion.pk]
+        if len(seccion.texto) > MAX_SECCION_ACTA:  # named by its title: every section's field is "texto"
+            mensaje = mensaje_largo(seccion.titulo, MAX_SECCION_ACTA, len(seccion.texto))
+            raise ValidationError({f"seccion_{seccion.pk}": mensaje})
     acta.save(update_fields=["resumen"])
-    for seccion in acta.secciones.all():
-        if seccion.pk in textos:
-            seccion.texto = textos[seccion.pk]
-            seccion.save(update_fields=["texto"])
+    for seccion in secciones:
+        seccion.save(update_fields=["texto"])
     return acta
 
 
@@ -102,7 +121,10 @@ def acta_comentar(*, acta, por, texto):
     texto = texto.strip()
     if not texto:
         raise ValidationError({"texto": "Escriba su comentario."})
-    return ComentarioActa.objects.create(acta=acta, autor=por, texto=texto)
+    comentario = ComentarioActa(acta=acta, autor=por, texto=texto)
+    exigir_largos(comentario, ["texto"])
+    comentario.save()
+    return comentario
 
 
 @transaction.atomic
@@ -164,7 +186,10 @@ def acuerdo_agregar(*, acta, por, descripcion, organizacion, plazo):
     ).exists()
     if not participa:
         raise ValidationError({"organizacion": "La organización responsable debe participar en la mesa."})
-    return Acuerdo.objects.create(acta=acta, descripcion=descripcion, organizacion=organizacion, plazo=plazo)
+    acuerdo = Acuerdo(acta=acta, descripcion=descripcion, organizacion=organizacion, plazo=plazo)
+    exigir_largos(acuerdo, ["descripcion"])
+    acuerdo.save()
+    return acuerdo
 
 
 @transaction.atomic
@@ -262,13 +287,14 @@ def calendario_revocar(*, usuario):
 
 
 def calendario_de_token(token):
-    """The person whose feed this token opens, or None (unknown, revoked, inactive)."""
+    """The person whose feed this token opens, or None (unknown, revoked, inactive, or no longer in the platform:
+    without an active membership in an active organization, e.g. theirs was suspended or they left it)."""
     calendario = (
         CalendarioPersonal.objects.select_related("usuario")
         .filter(token_hash=CalendarioPersonal.huella(token), usuario__is_active=True)
         .first()
     )
-    if calendario is None:
+    if calendario is None or not es_miembro_de_la_plataforma(calendario.usuario):
         return None
     CalendarioPersonal.objects.filter(pk=calendario.pk).update(usado_en=timezone.now())
     return calendario.usuario

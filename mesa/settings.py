@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "nucleo.middleware.SinCacheMiddleware",  # signed-in responses: Cache-Control private, no-store
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "comunas.middleware.DosFactoresMiddleware",
@@ -249,6 +250,19 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# --- Cache: the rate limits of the public forms (comunas/limites.py) must be shared by every web process, so
+# Redis when the broker is Redis (its own key prefix; never call cache.clear() there: it would empty the broker's
+# database); else the process's memory, enough for the embedded default's single runserver process.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CELERY_BROKER_URL,
+            "KEY_PREFIX": "mesa-cache",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -263,14 +277,28 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # Beat ticks every minute; /salud/ calls beat late after this many seconds without a tick.
 HEARTBEAT_INTERVAL = env_int("HEARTBEAT_INTERVAL", 60)
 HEARTBEAT_TOLERANCIA = env_int("HEARTBEAT_TOLERANCIA", 180)
-# Notices (nucleo.Aviso, nucleo/avisos.py): beat sweeps every AVISOS_BARRIDO_INTERVALO seconds, re-enqueues
-# pending ones not picked up within AVISOS_REENCOLAR_SEGUNDOS and frees "enviando" ones stuck past the task
-# time limit; /salud/ calls notices late after AVISOS_ATRASO_SEGUNDOS. Temporary SMTP errors are retried
-# with exponential backoff (base and cap in seconds) up to AVISOS_MAX_INTENTOS attempts.
+# Notices (nucleo.Aviso, nucleo/avisos.py, nucleo/services.py). A sender task claims AVISOS_LOTE due notices in
+# one statement and sends them over one SMTP connection, for at most AVISOS_LOTE_SEGUNDOS, then hands over to
+# the next; a fan-out starts up to AVISOS_ENVIADORES of them (about the workers' total concurrency). A server
+# or connection failure pauses the batch and retries with exponential backoff (base and cap, seconds); only a
+# recipient refused at RCPT with 5xx fails at once; after AVISOS_MAX_INTENTOS attempts a notice is "fallido".
+# After DATA the final reply is awaited AVISOS_SMTP_ESPERA_FINAL seconds (RFC 5321 §4.5.3.2.6: 10 minutes).
+# A claim is a lease of AVISOS_ENVIANDO_MAX_SEGUNDOS, renewed while its batch is sent, so it must outlast one
+# message (connection, commands and the final wait); the sweeper frees an expired one. Beat sweeps every
+# AVISOS_BARRIDO_INTERVALO seconds and starts senders when notices are due and none has run for
+# AVISOS_REENCOLAR_SEGUNDOS. /salud/ calls notices late when the oldest queued one waits more than
+# AVISOS_ATRASO_SEGUNDOS, and failing when more than AVISOS_FALLIDOS_TOLERADOS failed in the last hour.
+AVISOS_LOTE = env_int("AVISOS_LOTE", 50)
+AVISOS_LOTE_SEGUNDOS = env_int("AVISOS_LOTE_SEGUNDOS", 60)
+AVISOS_ENVIADORES = env_int("AVISOS_ENVIADORES", 4)
+AVISOS_SMTP_ESPERA_FINAL = env_int("AVISOS_SMTP_ESPERA_FINAL", 600)
 AVISOS_BARRIDO_INTERVALO = env_int("AVISOS_BARRIDO_INTERVALO", 60)
 AVISOS_REENCOLAR_SEGUNDOS = env_int("AVISOS_REENCOLAR_SEGUNDOS", 300)
-AVISOS_ENVIANDO_MAX_SEGUNDOS = env_int("AVISOS_ENVIANDO_MAX_SEGUNDOS", CELERY_TASK_TIME_LIMIT + 60)
+AVISOS_ENVIANDO_MAX_SEGUNDOS = env_int(
+    "AVISOS_ENVIANDO_MAX_SEGUNDOS", AVISOS_LOTE_SEGUNDOS + AVISOS_SMTP_ESPERA_FINAL + 4 * EMAIL_TIMEOUT_SECONDS + 60
+)
 AVISOS_ATRASO_SEGUNDOS = env_int("AVISOS_ATRASO_SEGUNDOS", 900)
+AVISOS_FALLIDOS_TOLERADOS = env_int("AVISOS_FALLIDOS_TOLERADOS", 20)
 AVISOS_BACKOFF_BASE = env_int("AVISOS_BACKOFF_BASE", 30)
 AVISOS_BACKOFF_MAX = env_int("AVISOS_BACKOFF_MAX", 1800)
 AVISOS_MAX_INTENTOS = env_int("AVISOS_MAX_INTENTOS", 10)
@@ -305,7 +333,9 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # On by default so `check --deploy --fail-level WARNING` passes (CI runs it): the directive only allows the
+    # domain owner to submit it to the browsers' preload list, which is what binds; set 0 to opt out (W021 then).
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     if env_bool("BEHIND_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

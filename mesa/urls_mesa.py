@@ -26,6 +26,7 @@ urlpatterns = [
     path("avisos/preferencias/", views.preferencias_avisos, name="preferencias_avisos"),
     # After the session, notices, invitations and the personal calendar (mesa/views_actas.py).
     path("<int:pk>/avisos/", views_actas.mesa_avisos, name="mesa_avisos"),
+    path("<int:pk>/avisos/reenviar/", views_actas.mesa_avisos_reenviar, name="mesa_avisos_reenviar"),
     path("<int:pk>/invitar/", views_actas.mesa_invitar, name="mesa_invitar"),
     path("sesiones/<int:pk>/acta/", views_actas.acta, name="acta"),
     path("sesiones/<int:pk>/acta/redactar/", views_actas.acta_redactar, name="acta_redactar"),

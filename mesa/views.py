@@ -15,6 +15,7 @@ from mesa.access import (
     get_punto_for,
     get_sesion_for,
     invitaciones_por_aceptar,
+    marcar_enlaces,
     mesas_visibles,
     organizaciones_que_crean_mesas,
     puede_coordinar,
@@ -139,7 +140,10 @@ def sesion(request, pk):
         "sesion": sesion,
         "mesa": sesion.mesa,
         "coordina": coordina,
-        "puntos": sesion.puntos.select_related("organizacion", "practica", "diagnostico"),
+        # A linked practice or diagnosis is shown only to who may see it (mesa.access.marcar_enlaces).
+        "puntos": marcar_enlaces(
+            list(sesion.puntos.select_related("organizacion", "practica", "diagnostico")), user=request.user
+        ),
         "mi_respuesta": mia,
         "convocado": services.convocados(sesion).filter(pk=request.user.pk).exists(),
         "form_respuesta": RespuestaForm(initial={"opcion": mia.opcion if mia else None}),

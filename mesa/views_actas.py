@@ -6,8 +6,10 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -36,7 +38,8 @@ from mesa.forms import (
     FiltroAvisosForm,
     InvitarOrganizacionForm,
 )
-from mesa.models import Acta, Acuerdo, CalendarioPersonal
+from mesa.models import Acta, Acuerdo, CalendarioPersonal, Sesion
+from nucleo import services as nucleo_services
 from nucleo.csv import celda_segura
 from nucleo.formularios import aplicar_errores, mensaje_de
 from nucleo.models import Aviso
@@ -302,7 +305,8 @@ def _acuerdos_csv(mesa, acuerdos):
 
 @miembro_requerido
 def mesa_avisos(request, pk):
-    """Delivery state of every notice about the mesa's sessions, for its coordination."""
+    """Delivery state of every notice about the mesa's sessions, for its coordination, with the sessions that
+    have failed notices to re-send."""
     mesa = get_mesa_for(request.user, pk, need="coordinar")
     form = FiltroAvisosForm(request.GET or None)
     avisos = Aviso.objects.filter(sesion__mesa=mesa).prefetch_related("objeto").order_by("-creado", "-pk")
@@ -311,8 +315,35 @@ def mesa_avisos(request, pk):
         avisos = avisos.filter(estado=estado)
     pagina = Paginator(avisos, 50).get_page(request.GET.get("pagina"))
     consulta = urlencode({"estado": estado}) if estado else ""  # kept by the pager's links
+    con_problemas = (
+        Sesion.objects.filter(mesa=mesa, avisos__estado__in=Aviso.PROBLEMAS)
+        .annotate(problemas=Count("avisos"))
+        .order_by("-inicio")
+    )
     contexto = {"mesa": mesa, "form": form, "pagina": pagina, "estado": estado, "consulta": consulta}
-    return render(request, "mesa/avisos.html", contexto)
+    return render(request, "mesa/avisos.html", {**contexto, "con_problemas": con_problemas})
+
+
+@require_POST
+@miembro_requerido
+def mesa_avisos_reenviar(request, pk):
+    """Re-sends one failed notice of the mesa (`aviso`) or every failed one of a session (`sesion`)."""
+    mesa = get_mesa_for(request.user, pk, need="coordinar")
+    suyos = Aviso.objects.filter(sesion__mesa=mesa)
+    aviso, sesion = request.POST.get("aviso", ""), request.POST.get("sesion", "")
+    if aviso.isdigit():
+        seleccion = suyos.filter(pk=aviso)
+    elif sesion.isdigit():
+        seleccion = suyos.filter(sesion__pk=sesion)
+    else:
+        messages.error(request, "Elija qué avisos reenviar.")
+        return redirect("mesa:mesa_avisos", pk=pk)
+    reenviados = nucleo_services.avisos_reenviar(seleccion=seleccion, por=request.user)
+    if reenviados:
+        messages.success(request, f"{reenviados} {pluralize(reenviados, 'aviso vuelve,avisos vuelven')} a enviarse.")
+    else:
+        messages.info(request, "No había avisos fallidos que reenviar.")
+    return redirect("mesa:mesa_avisos", pk=pk)
 
 
 @miembro_requerido

@@ -4,10 +4,24 @@ PDF and images by their magic bytes; OOXML (DOCX/XLSX/PPTX) and ODF (ODT/ODS) ar
 by the parts inside; CSV has no signature, so it must be plain text (no NUL or control bytes, not markup).
 Anything else — an executable, HTML, a script — is refused. The name must also agree with the content, so
 a download never arrives with a misleading extension.
+
+A ZIP is judged from its central directory before any member is decompressed: too many entries, a member or
+a total that would expand past the limits below, or an extreme compression ratio is a decompression bomb
+(a 1 MB upload that becomes gigabytes), refused. What is read (ODF's `mimetype`) is read with a bounded read.
+zipfile never yields more than an entry's declared size (it checks the CRC at the end), so whoever opens the
+file afterwards (openpyxl, for indicator uploads) is bounded by the same declared sizes.
 """
 
 import zipfile
 from dataclasses import dataclass
+
+# Limits of a ZIP-based document (DOCX, XLSX, PPTX, ODT, ODS), from its central directory. A large real
+# spreadsheet or presentation has hundreds of parts and expands 5–20 times; these leave ample room.
+ZIP_MAX_ENTRADAS = 5000
+ZIP_MAX_DESCOMPRIMIDO = 200 * 1024 * 1024  # declared uncompressed total, bytes
+ZIP_MAX_PROPORCION = 200  # uncompressed / compressed, for a member larger than ZIP_PROPORCION_DESDE
+ZIP_PROPORCION_DESDE = 1024 * 1024
+MIMETYPE_MAX = 256  # ODF's "mimetype" holds one short line (stored, not compressed)
 
 
 @dataclass(frozen=True)
@@ -70,16 +84,46 @@ class ArchivoNoAdmitido(ValueError):
     """The message is Spanish and meant for the user."""
 
 
+class ZipDesmedido(ArchivoNoAdmitido):
+    """A ZIP that would expand far beyond reason (a decompression bomb); the message says why, without the name."""
+
+
+def _exigir_zip_medido(entradas):
+    """Raises ZipDesmedido from the central directory alone: nothing has been decompressed yet."""
+    if len(entradas) > ZIP_MAX_ENTRADAS:
+        raise ZipDesmedido(f"contiene {len(entradas)} archivos internos; el máximo es {ZIP_MAX_ENTRADAS}")
+    total = 0
+    for entrada in entradas:
+        total += entrada.file_size
+        grande = entrada.file_size > ZIP_PROPORCION_DESDE
+        if grande and entrada.file_size > ZIP_MAX_PROPORCION * max(entrada.compress_size, 1):
+            raise ZipDesmedido(
+                f"una de sus partes se expandiría {entrada.file_size // max(entrada.compress_size, 1)} veces al "
+                f"descomprimirla (el máximo es {ZIP_MAX_PROPORCION})"
+            )
+    if total > ZIP_MAX_DESCOMPRIMIDO:
+        maximo = ZIP_MAX_DESCOMPRIMIDO // (1024 * 1024)
+        raise ZipDesmedido(f"descomprimido ocuparía {total / 1024 / 1024:.0f} MB; el máximo es {maximo} MB")
+
+
 def _zip(archivo):
     archivo.seek(0)
     try:
         with zipfile.ZipFile(archivo) as z:
-            nombres = set(z.namelist())
+            entradas = z.infolist()
+            _exigir_zip_medido(entradas)
+            nombres = {e.filename for e in entradas}
             if "mimetype" in nombres:
-                return _ODF.get(z.read("mimetype").strip())
+                mimetype = z.getinfo("mimetype")
+                if mimetype.file_size > MIMETYPE_MAX:
+                    raise ZipDesmedido("su parte «mimetype» no es la de un documento OpenDocument")
+                with z.open(mimetype) as parte:
+                    return _ODF.get(parte.read(MIMETYPE_MAX).strip())
             if "[Content_Types].xml" in nombres:
                 return next((t for parte, t in _OOXML.items() if parte in nombres), None)
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
+    except ZipDesmedido:
+        raise
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError, EOFError):
         return None
     return None
 
@@ -102,7 +146,8 @@ def _es_texto_csv(muestra):
 
 
 def detectar(archivo):
-    """The key in TIPOS of what the bytes are, or None. `archivo` is a file object (rewound afterwards)."""
+    """The key in TIPOS of what the bytes are, or None. `archivo` is a file object (rewound afterwards).
+    Raises ZipDesmedido for a ZIP past the limits (read from its directory, before decompressing anything)."""
     archivo.seek(0)
     cabeza = archivo.read(8192)
     archivo.seek(0)
@@ -115,9 +160,10 @@ def detectar(archivo):
     if cabeza[:4] == b"RIFF" and cabeza[8:12] == b"WEBP":
         return "webp"
     if cabeza.startswith(b"PK\x03\x04"):
-        tipo = _zip(archivo)
-        archivo.seek(0)
-        return tipo
+        try:
+            return _zip(archivo)
+        finally:
+            archivo.seek(0)
     if _es_texto_csv(cabeza):
         return "csv"
     return None
@@ -147,7 +193,13 @@ def verificar(archivo, nombre, *, max_bytes):
         raise ArchivoNoAdmitido(
             f"«{nombre}» pesa {tamano / 1024 / 1024:.1f} MB; el máximo es {max_bytes // (1024 * 1024)} MB."
         )
-    clave = detectar(archivo)
+    try:
+        clave = detectar(archivo)
+    except ZipDesmedido as motivo:
+        raise ArchivoNoAdmitido(
+            f"«{nombre}» no se aceptó: {motivo}. Parece un archivo manipulado; ábralo y guárdelo de nuevo con su "
+            "programa, o súbalo como PDF."
+        ) from None
     if clave is None:
         archivo.seek(0)
         que_es = _describir(archivo.read(512))

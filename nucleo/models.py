@@ -58,21 +58,33 @@ class AvisoQuerySet(models.QuerySet):
         """Pending notices that go out one by one (not waiting for a daily digest)."""
         return self.filter(estado=Aviso.Estado.PENDIENTE, diferido=False)
 
+    def debidos(self, *, ahora=None):
+        """Pending, not deferred, and due now (a retry waits for its backoff in `programado_para`)."""
+        return self.por_enviar().filter(programado_para__lte=ahora or timezone.now())
+
+    def abiertos(self):
+        return self.filter(estado__in=Aviso.ABIERTOS)
+
     def atrasados(self, *, ahora=None, segundos=None):
-        """Due and not sent for longer than the threshold (a deferred one is due a day after it was created)."""
+        """Queued and unsent for longer than the threshold, counted from when each entered the queue (its
+        creation, or a re-send), whatever its retries; a deferred one is due a day after it was queued."""
         ahora = ahora or timezone.now()
         limite = ahora - timedelta(seconds=segundos or settings.AVISOS_ATRASO_SEGUNDOS)
-        abiertos = Q(estado__in=[Aviso.Estado.PENDIENTE, Aviso.Estado.ENVIANDO])
-        return self.filter(
-            abiertos & (Q(diferido=False, creado__lt=limite) | Q(diferido=True, creado__lt=limite - timedelta(days=1)))
+        return self.abiertos().filter(
+            Q(diferido=False, en_cola_desde__lt=limite) | Q(diferido=True, en_cola_desde__lt=limite - timedelta(days=1))
         )
 
 
 class Aviso(models.Model):
-    """One e-mail to one person, rendered when its cause happened and sent (at most once) by a worker.
+    """One e-mail to one person, sent (at most once where the protocol allows) by a worker.
 
     `clave` makes creation idempotent ("<causa>:<objeto>:<destinatario>:<versión>"); the Message-ID derives
     from it, so a retry re-sends the same message, which mail systems recognize as a duplicate.
+
+    The body is either rendered when the cause happened (`texto`, `html`, `adjuntos`; emptied once sent, since
+    it may carry one-time links) or, for a mass notice (`al_enviar`), written by the worker at send time from
+    `contexto` (references to rows, never secrets) and, optionally, a registered `redactor` that adds each
+    recipient's own part (signed links, a personal .ics).
     """
 
     class Estado(models.TextChoices):
@@ -80,7 +92,12 @@ class Aviso(models.Model):
         ENVIANDO = "enviando", "Enviando"
         ENVIADO = "enviado", "Enviado"
         FALLIDO = "fallido", "Fallido"
+        # Its worker vanished mid-send too many times: it may or may not have gone out; a person decides.
+        REVISAR = "revisar", "Por revisar"
         RESUMIDO = "resumido", "Incluido en el resumen diario"
+
+    ABIERTOS = (Estado.PENDIENTE, Estado.ENVIANDO)
+    PROBLEMAS = (Estado.FALLIDO, Estado.REVISAR)
 
     clave = models.CharField("clave de idempotencia", max_length=255, unique=True)
     usuario = models.ForeignKey(
@@ -98,6 +115,10 @@ class Aviso(models.Model):
     html = models.TextField("HTML", blank=True)
     # [{"nombre": "sesion.ics", "tipo": "text/calendar; method=REQUEST", "contenido": "...", "base64": false}]
     adjuntos = models.JSONField("adjuntos", default=list, blank=True)
+    al_enviar = models.BooleanField("se redacta al enviar", default=False)
+    # {"sesion": {"$modelo": "mesa.sesion", "pk": 7}, "motivo": "…"}: see nucleo.avisos.contexto_guardar.
+    contexto = models.JSONField("contexto (referencias)", default=dict, blank=True)
+    redactor = models.CharField("redactor", max_length=50, blank=True)
     message_id = models.CharField("Message-ID", max_length=255)
     esencial = models.BooleanField("esencial", default=True)
     diferido = models.BooleanField("espera el resumen diario", default=False)
@@ -107,11 +128,16 @@ class Aviso(models.Model):
     estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.PENDIENTE)
     intentos = models.PositiveIntegerField("intentos", default=0)
     creado = models.DateTimeField("creado", default=timezone.now, db_index=True)
-    # When the last enqueued attempt should run: the sweeper re-enqueues what is still pending well after it.
+    # Since when it waits to go out (creation, or a re-send): /salud/ measures the backlog's age from here.
+    en_cola_desde = models.DateTimeField("en cola desde", default=timezone.now)
+    # Not claimed before this: now for a new notice, later for a retry waiting for its backoff.
     programado_para = models.DateTimeField("programado para", default=timezone.now)
+    # The claim: a batch token and its lease (renewed while the batch is sent; the sweeper frees an expired one).
+    lote = models.CharField("lote", max_length=32, blank=True)
     reclamado_en = models.DateTimeField("tomado por un proceso el", null=True, blank=True)
     enviado_en = models.DateTimeField("enviado el", null=True, blank=True)
-    error = models.TextField("último error", blank=True)
+    fallido_en = models.DateTimeField("falló el", null=True, blank=True)
+    error = models.TextField("último problema", blank=True)
     # What the notice is about (e.g. a session), for the feature that sent it: a generic reference so the
     # outbox knows no feature's models. The feature declares a GenericRelation to query its notices.
     objeto_tipo = models.ForeignKey(

@@ -55,7 +55,8 @@ def get_practica_for(user, pk, need="ver"):
     if need not in NIVELES:
         raise ValueError(f"nivel de acceso desconocido: {need}")
     try:
-        practica = Practica.objects.select_related("organizacion", "comuna", "provincia", "region", "autor").get(pk=pk)
+        relacionados = ("organizacion", "comuna", "provincia", "region", "autor")
+        practica = Practica.objects.con_html().select_related(*relacionados).get(pk=pk)
     except (Practica.DoesNotExist, ValueError, TypeError):
         raise Http404("No existe esa práctica.") from None
     roles = roles_activos(user)

@@ -1,23 +1,18 @@
 from django import forms
 
 from comunas.models import Categoria, Organizacion
-from practicas.models import Comentario, Practica, Replicacion, Resultado, ResultadoReplicacion, RevisionPares
+from practicas.models import (
+    TEXTOS_MARKDOWN,
+    Comentario,
+    Practica,
+    Replicacion,
+    Resultado,
+    ResultadoReplicacion,
+    RevisionPares,
+)
 from practicas.services import CAMPOS_EDITABLES, CAMPOS_REPLICACION, CAMPOS_RESULTADO, MAX_COMENTARIO
 
-TEXTOS_LARGOS = [
-    "resumen",
-    "contexto",
-    "poblacion_objetivo",
-    "socios",
-    "actividades",
-    "efecto",
-    "mecanismo",
-    "moderadores",
-    "implementacion",
-    "costo",
-    "transferibilidad",
-    "sostenibilidad",
-]
+TEXTOS_LARGOS = TEXTOS_MARKDOWN
 
 
 def _opcion_vacia_en_castellano(form, etiqueta="— Sin indicar —"):

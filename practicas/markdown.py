@@ -1,6 +1,13 @@
-"""Markdown for long texts, rendered safely: markdown-it-py without raw HTML, then sanitized by nh3."""
+"""Markdown for long texts, rendered safely: markdown-it-py without raw HTML, then sanitized by nh3.
+
+A practice's texts are rendered once, when saved (guardar_html, kept in Practica.html), not on every view:
+rendering grows with the text, and a public practice can be opened by anyone, as often as they like.
+"""
+
+import hashlib
 
 import nh3
+from django.utils.safestring import mark_safe
 from markdown_it import MarkdownIt
 
 _md = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(["table", "strikethrough"])
@@ -27,3 +34,24 @@ def a_html(texto):
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def huella(texto):
+    """Identifies the source a stored rendering came from (a text changed elsewhere no longer matches)."""
+    return hashlib.blake2b((texto or "").encode(), digest_size=16).hexdigest()
+
+
+def html_al_dia(guardado, objeto, campos):
+    """The stored renderings `guardado` ({campo: [huella, html]}) brought up to date with `objeto`'s texts:
+    only a text whose source changed is rendered again."""
+    html = dict(guardado or {})
+    for campo in campos:
+        texto = getattr(objeto, campo)
+        if html.get(campo, [None])[0] != huella(texto):
+            html[campo] = [huella(texto), a_html(texto)]
+    return html
+
+
+def html_seguro(texto):
+    """a_html, marked safe for a template."""
+    return mark_safe(a_html(texto))  # noqa: S308 — sanitized by nh3 in a_html

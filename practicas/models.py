@@ -6,10 +6,20 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from comunas.models import Categoria
 from nucleo.adjuntos import AdjuntoBase, RutaAleatoria
 from nucleo.versiones import VersionBase
+from practicas.markdown import html_seguro, huella
+
+# Length limits of the long texts (characters), checked by forms and services (nucleo.largos): a text
+# without a limit makes every page that shows it slow, and public practices are open to anyone.
+MAX_RESUMEN = 2_000
+MAX_TEXTO = 15_000  # each section of a practice
+MAX_MEDICION = 2_000  # how an outcome was measured
+MAX_ADAPTACIONES = 10_000
+MAX_COMENTARIO = 5_000
 
 
 class PracticaQuerySet(models.QuerySet):
@@ -24,6 +34,16 @@ class PracticaQuerySet(models.QuerySet):
 
     def para_listar(self):
         return self.select_related("organizacion", "comuna", "provincia", "region").prefetch_related("categorias")
+
+    def con_html(self):
+        """With the rendered texts (Practica.html), which the manager leaves out: only a practice's page reads them."""
+        return self.defer(None)
+
+
+class PracticaManager(models.Manager.from_queryset(PracticaQuerySet)):
+    def get_queryset(self):
+        # Lists, searches and choices never read the rendered texts (up to a few hundred KB per practice).
+        return super().get_queryset().defer("html")
 
 
 PUNTAJE_EVIDENCIA = [
@@ -40,6 +60,18 @@ EMMIE = [
     ("moderadores", "moderadores_puntaje", "Moderadores"),
     ("implementacion", "implementacion_puntaje", "Implementación"),
     ("costo", "costo_puntaje", "Costo económico"),
+]
+
+# The practice's texts written in Markdown (rendered to HTML when saved: Practica.html).
+TEXTOS_MARKDOWN = [
+    "resumen",
+    "contexto",
+    "poblacion_objetivo",
+    "socios",
+    "actividades",
+    *[texto for texto, _, _ in EMMIE],
+    "transferibilidad",
+    "sostenibilidad",
 ]
 
 
@@ -76,7 +108,9 @@ class Practica(models.Model):
         INSUFICIENTE = "insuficiente", "Evidencia insuficiente"
 
     titulo = models.CharField("título", max_length=200)
-    resumen = models.TextField("resumen", blank=True, help_text="Qué se hizo y qué se logró, en pocas líneas.")
+    resumen = models.TextField(
+        "resumen", blank=True, max_length=MAX_RESUMEN, help_text="Qué se hizo y qué se logró, en pocas líneas."
+    )
     categorias = models.ManyToManyField(
         Categoria, related_name="practicas", blank=True, verbose_name="problemas que aborda"
     )
@@ -91,31 +125,33 @@ class Practica(models.Model):
     comuna = models.ForeignKey(
         "comunas.Comuna", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="comuna"
     )
-    contexto = models.TextField("contexto y diagnóstico", blank=True)
-    poblacion_objetivo = models.TextField("población objetivo", blank=True)
-    socios = models.TextField("socios", blank=True, help_text="Carabineros, PDI, fiscalía, juntas de vecinos…")
-    actividades = models.TextField("actividades", blank=True)
+    contexto = models.TextField("contexto y diagnóstico", blank=True, max_length=MAX_TEXTO)
+    poblacion_objetivo = models.TextField("población objetivo", blank=True, max_length=MAX_TEXTO)
+    socios = models.TextField(
+        "socios", blank=True, max_length=MAX_TEXTO, help_text="Carabineros, PDI, fiscalía, juntas de vecinos…"
+    )
+    actividades = models.TextField("actividades", blank=True, max_length=MAX_TEXTO)
     periodo_inicio = models.DateField("inicio", null=True, blank=True)
     periodo_fin = models.DateField("término", null=True, blank=True, help_text="En blanco si sigue en curso.")
     presupuesto = models.PositiveBigIntegerField("presupuesto (CLP)", null=True, blank=True)
     fuente_financiamiento = models.CharField("fuente de financiamiento", max_length=200, blank=True)
 
-    efecto = models.TextField("efecto: ¿funcionó y cuánto?", blank=True)
+    efecto = models.TextField("efecto: ¿funcionó y cuánto?", blank=True, max_length=MAX_TEXTO)
     efecto_puntaje = _puntaje("efecto")
-    mecanismo = models.TextField("mecanismo: ¿por qué funciona?", blank=True)
+    mecanismo = models.TextField("mecanismo: ¿por qué funciona?", blank=True, max_length=MAX_TEXTO)
     mecanismo_puntaje = _puntaje("mecanismo")
-    moderadores = models.TextField("moderadores: ¿dónde y para quién?", blank=True)
+    moderadores = models.TextField("moderadores: ¿dónde y para quién?", blank=True, max_length=MAX_TEXTO)
     moderadores_puntaje = _puntaje("moderadores")
-    implementacion = models.TextField("implementación: ¿qué se necesita?", blank=True)
+    implementacion = models.TextField("implementación: ¿qué se necesita?", blank=True, max_length=MAX_TEXTO)
     implementacion_puntaje = _puntaje("implementación")
-    costo = models.TextField("costo económico", blank=True)
+    costo = models.TextField("costo económico", blank=True, max_length=MAX_TEXTO)
     costo_puntaje = _puntaje("costo económico")
 
     calificacion = models.CharField(
         "calificación de la evidencia (autoevaluada)", max_length=16, choices=Calificacion.choices, blank=True
     )
-    transferibilidad = models.TextField("transferibilidad", blank=True)
-    sostenibilidad = models.TextField("sostenibilidad", blank=True)
+    transferibilidad = models.TextField("transferibilidad", blank=True, max_length=MAX_TEXTO)
+    sostenibilidad = models.TextField("sostenibilidad", blank=True, max_length=MAX_TEXTO)
     contacto_nombre = models.CharField("persona de contacto", max_length=150, blank=True)
     contacto_email = models.EmailField("correo de contacto", blank=True)
     contacto_telefono = models.CharField("teléfono de contacto", max_length=30, blank=True)
@@ -141,8 +177,12 @@ class Practica(models.Model):
     # (config spanish_unaccent) with a GIN index; both written by services.practica_indexar.
     texto_busqueda = models.TextField(editable=False, blank=True)
     vector_busqueda = SearchVectorField(null=True, editable=False)
+    # The Markdown texts rendered to sanitized HTML when saved (services), so a page view never renders them:
+    # {campo: [huella of the source text, html]}. A text changed elsewhere (the admin) no longer matches its
+    # huella and is rendered on view until the next save through the site (Practica.html_de).
+    html = models.JSONField("textos en HTML (caché)", default=dict, blank=True, editable=False)
 
-    objects = PracticaQuerySet.as_manager()
+    objects = PracticaManager()
 
     class Meta:
         verbose_name = "práctica"
@@ -172,9 +212,18 @@ class Practica(models.Model):
 
     @property
     def secciones_emmie(self):
+        """(label, the text as HTML, the score) of each EMMIE section."""
         return [
-            (label, getattr(self, texto), getattr(self, f"get_{puntaje}_display")()) for texto, puntaje, label in EMMIE
+            (label, self.html_de(texto), getattr(self, f"get_{puntaje}_display")()) for texto, puntaje, label in EMMIE
         ]
+
+    def html_de(self, campo):
+        """The sanitized HTML of one Markdown text, as rendered when saved (rendered now only if stale)."""
+        texto = getattr(self, campo)
+        guardado = self.html.get(campo)
+        if guardado and guardado[0] == huella(texto):
+            return mark_safe(guardado[1])  # noqa: S308 — sanitized by nh3 when saved (practicas.markdown)
+        return html_seguro(texto)
 
     @property
     def es_borrador(self):
@@ -206,7 +255,7 @@ class Medicion(models.Model):
     indicador = models.CharField("indicador", max_length=200)
     linea_base = models.CharField("línea base", max_length=120, blank=True)
     resultado = models.CharField("resultado", max_length=120, blank=True)
-    como_se_midio = models.TextField("cómo se midió", blank=True)
+    como_se_midio = models.TextField("cómo se midió", blank=True, max_length=MAX_MEDICION)
     nivel_maryland = models.PositiveSmallIntegerField(
         "nivel de la escala Maryland",
         choices=Maryland.choices,
@@ -294,7 +343,10 @@ class Replicacion(models.Model):
         verbose_name="organización que replica",
     )
     adaptaciones = models.TextField(
-        "adaptaciones", blank=True, help_text="Qué cambió respecto de la práctica original y por qué."
+        "adaptaciones",
+        blank=True,
+        max_length=MAX_ADAPTACIONES,
+        help_text="Qué cambió respecto de la práctica original y por qué.",
     )
     estado = models.CharField("estado", max_length=12, choices=Estado.choices, default=Estado.PLANIFICADA)
     fecha_inicio = models.DateField("fecha de inicio", null=True, blank=True)
@@ -365,7 +417,7 @@ class Comentario(models.Model):
         related_name="+",
         verbose_name="organización",
     )
-    texto = models.TextField("texto")
+    texto = models.TextField("texto", max_length=MAX_COMENTARIO)
     responde_a = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="respuestas", verbose_name="responde a"
     )
@@ -394,7 +446,7 @@ class RevisionPares(models.Model):
     calificacion = models.CharField(
         "calificación de la evidencia", max_length=16, choices=Practica.Calificacion.choices
     )
-    comentario = models.TextField("comentario", blank=True)
+    comentario = models.TextField("comentario", blank=True, max_length=MAX_COMENTARIO)
     creada = models.DateTimeField("fecha", auto_now_add=True)
     actualizada = models.DateTimeField("actualizada", auto_now=True)
 

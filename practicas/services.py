@@ -14,9 +14,13 @@ from comunas.access import comparte_alguna_mesa
 from comunas.models import Membresia, Organizacion, Usuario
 from nucleo.adjuntos import adjunto_eliminar, adjuntos_guardar
 from nucleo.avisos import aviso_crear
+from nucleo.largos import exigir_largos
 from nucleo.versiones import foto, versionar
+from practicas.markdown import html_al_dia
 from practicas.models import (
     EMMIE,
+    MAX_COMENTARIO,
+    TEXTOS_MARKDOWN,
     Comentario,
     Practica,
     Replicacion,
@@ -62,6 +66,7 @@ def _asignar(practica, datos):
         raise ValueError(f"campos no editables: {sorted(desconocidos)}")
     for campo, valor in datos.items():
         setattr(practica, campo, valor)
+    exigir_largos(practica, CAMPOS_EDITABLES)
     inicio, fin = practica.periodo_inicio, practica.periodo_fin
     if inicio and fin and fin < inicio:
         raise ValidationError({"periodo_fin": "El término no puede ser anterior al inicio."})
@@ -91,6 +96,7 @@ def _guardar_mediciones(relacion, nueva, filas):
         for campo in CAMPOS_RESULTADO:
             setattr(medicion, campo, datos.get(campo, getattr(medicion, campo)))
         medicion.orden = orden
+        exigir_largos(medicion, CAMPOS_RESULTADO)
         medicion.full_clean(exclude=["practica", "replicacion"])
         medicion.save()
         conservar.append(medicion.pk)
@@ -141,6 +147,7 @@ def practica_crear(*, organizacion, por, datos, categorias=(), resultados=()):
     practica = Practica(autor=por)
     _territorio(practica, organizacion)
     _asignar(practica, datos)
+    practica.html = html_al_dia({}, practica, TEXTOS_MARKDOWN)
     practica.save()
     practica.categorias.set(categorias)
     _guardar_resultados(practica, resultados)
@@ -157,6 +164,7 @@ def practica_actualizar(*, practica, por, datos, categorias=None, resultados=Non
     _asignar(practica, datos)
     if practica.es_publicada:
         _validar_publicable(practica, categorias=categorias, resultados=resultados)
+    practica.html = html_al_dia(practica.html, practica, TEXTOS_MARKDOWN)
     practica.save()
     if categorias is not None:
         practica.categorias.set(categorias)
@@ -247,6 +255,7 @@ def _asignar_replicacion(replicacion, datos):
         raise ValueError(f"campos no editables: {sorted(desconocidos)}")
     for campo, valor in datos.items():
         setattr(replicacion, campo, valor)
+    exigir_largos(replicacion, CAMPOS_REPLICACION)
     if replicacion.estado not in Replicacion.Estado.values:
         raise ValidationError({"estado": "Elija un estado válido."})
 
@@ -313,9 +322,6 @@ def replicacion_publicar_como_practica(*, replicacion, por):
     replicacion.practica_resultante = practica
     replicacion.save(update_fields=["practica_resultante", "actualizada"])
     return practica
-
-
-MAX_COMENTARIO = 5000
 
 
 @transaction.atomic

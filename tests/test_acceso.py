@@ -10,13 +10,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.comunas.fabricas import objetos_de_acceso
 from tests.conftest import cliente_de
 from tests.diagnosticos.utiles import diagnosticos_del_elenco
-from tests.mesa.utiles import mesa_del_elenco
+from tests.mesa.utiles import coordinadora_retirada, mesa_del_elenco
 from tests.practicas.utiles import practicas_del_elenco
 
 ELENCO = ("admin", "director", "integrante", "lector", "ajeno", "anonimo")
 # The coordinator of o["mesa"] is an integrante of org_zapallar with two-step verification: she gets what an
 # integrante gets, except where coordinating or her authenticator changes the answer (COORDINADORA below).
-ELENCO_COMPLETO = (*ELENCO, "coordinador")
+ELENCO_COMPLETO = (*ELENCO, "coordinador", "coordinador_retirado")
 PUBLICA = dict.fromkeys(ELENCO, 200)
 MIEMBROS = {**dict.fromkeys(ELENCO, 200), "anonimo": 302}
 
@@ -164,6 +164,7 @@ REGLAS = {
     # After the session (tests/mesa/test_actas.py, test_calendario_avisos.py): o["sesion_realizada"] has a
     # published acta with an acuerdo of org_zapallar; o["sesion_con_borrador"] has a draft acta.
     "mesa:mesa_avisos": (lambda o: f"/mesas/{o['mesa'].pk}/avisos/", COORDINA),
+    "mesa:mesa_avisos_reenviar": (lambda o: f"/mesas/{o['mesa'].pk}/avisos/reenviar/", SOLO_POST),
     "mesa:mesa_invitar": (lambda o: f"/mesas/{o['mesa'].pk}/invitar/", COORDINA),
     "mesa:acta": (lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta/", EN_LA_MESA),
     "mesa:acta_redactar": (lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta/redactar/", SOLO_POST),
@@ -204,9 +205,54 @@ COORDINADORA = {
 }
 
 
+# A coordinator of o["mesa"] who left org_zapallar (removed in the admin, so her appointment row remains): no
+# mesa right is left to her, she gets what an outsider gets (ajeno), except where ajeno's directing another
+# organization, her now belonging to none, or her authenticator changes the answer.
+RETIRADA = {
+    # ajeno directs org_ajena; she writes for no organization
+    **dict.fromkeys(
+        [
+            "mesa:mesa_nueva",
+            "practicas:nueva",
+            "practicas:replicar",
+            "diagnosticos:diagnostico_nuevo",
+            "diagnosticos:indicadores_importar",
+            "diagnosticos:indicadores_importacion",
+        ],
+        403,
+    ),
+    # no longer a platform member: what is shared with the platform (and the organization she left) is 404
+    **dict.fromkeys(
+        [
+            "organizacion",
+            "organizacion_editar",
+            "organizacion_suspension",
+            "invitacion_crear",
+            "membresia_quitar",
+            "practicas:detalle",
+            "practicas:imprimir",
+            "practicas:adjunto",
+            "practicas:replicacion",
+            "practicas:replicacion_editar",
+            "diagnosticos:diagnostico",
+            "diagnosticos:diagnostico_imprimir",
+            "diagnosticos:diagnostico_adjunto",
+        ],
+        404,
+    ),
+    "mi_organizacion": 200,  # the page that says she has none (ajeno is sent to his)
+    "dos_factores_activar": 302,  # she has an authenticator
+    "dos_factores_desactivar": 403,  # and her stale appointment still asks her to keep it
+}
+
+
 def esperado_de(nombre):
     esperado = REGLAS[nombre][1]
-    return {**esperado, "coordinador": COORDINADORA.get(nombre, esperado["integrante"])}
+    return {
+        **esperado,
+        "coordinador": COORDINADORA.get(nombre, esperado["integrante"]),
+        "coordinador_retirado": RETIRADA.get(nombre, esperado["ajeno"]),
+    }
 
 
 # Django's admin guards itself (staff only); one representative page is checked.
@@ -231,6 +277,14 @@ def test_cada_patron_de_url_tiene_su_regla():
 
 @pytest.fixture
 def elenco(admin, director, integrante, lector, ajeno, anonimo, org_zapallar, org_ajena, coordinador):
+    objetos = {
+        "org": org_zapallar,
+        "org_ajena": org_ajena,
+        **practicas_del_elenco(org_zapallar, director, replica_de=(org_ajena, ajeno)),
+        **objetos_de_acceso(org_zapallar, director, lector),
+        **diagnosticos_del_elenco(org_zapallar, director),
+        **mesa_del_elenco(org_zapallar, coordinador, director),
+    }
     return (
         {
             "admin": admin,
@@ -240,15 +294,9 @@ def elenco(admin, director, integrante, lector, ajeno, anonimo, org_zapallar, or
             "ajeno": ajeno,
             "anonimo": anonimo,
             "coordinador": coordinador,
+            "coordinador_retirado": coordinadora_retirada(objetos["mesa"]),
         },
-        {
-            "org": org_zapallar,
-            "org_ajena": org_ajena,
-            **practicas_del_elenco(org_zapallar, director, replica_de=(org_ajena, ajeno)),
-            **objetos_de_acceso(org_zapallar, director, lector),
-            **diagnosticos_del_elenco(org_zapallar, director),
-            **mesa_del_elenco(org_zapallar, coordinador, director),
-        },
+        objetos,
     )
 
 

@@ -35,6 +35,7 @@ ESCRITURA = {
     "mesa:acta_publicar": _c(302, 403, 403, 403, 404, 302),
     "mesa:acta_redactar": _c(302, 403, 403, 403, 404, 302),
     "mesa:acuerdo_estado": _c(302, 302, 302, 403, 404, 302),
+    "mesa:mesa_avisos_reenviar": _c(302, 403, 403, 403, 404, 302),
     "mesa:participacion_aceptar": _c(302, 302, 403, 403, 404, 302),
     "mesa:punto_mover": _c(302, 403, 403, 403, 404, 302),
     "mesa:punto_quitar": _c(302, 403, 403, 403, 404, 302),

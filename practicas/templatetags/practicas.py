@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from practicas.markdown import a_html
+from practicas.markdown import html_seguro
 from practicas.selectors import FIN_MARCA, INICIO_MARCA
 
 register = template.Library()
@@ -12,7 +12,14 @@ register = template.Library()
 
 @register.filter
 def markdown(texto):
-    return mark_safe(a_html(texto))  # noqa: S308 — sanitized by nh3 in a_html
+    """Renders now: for short texts (comments, reviews, adaptations). A practice's texts use markdown_de."""
+    return html_seguro(texto)
+
+
+@register.filter
+def markdown_de(practica, campo):
+    """{{ practica|markdown_de:"resumen" }}: the HTML rendered when the practice was saved."""
+    return practica.html_de(campo)
 
 
 # Markdown emphasis, code and heading marks, which a plain-text snippet would show raw.

@@ -4,6 +4,7 @@ its own; that director asks a question there and the authors get a notice. Every
 to var/pruebas/."""
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from comunas.models import Comuna
@@ -115,4 +116,5 @@ def test_publicar_encontrar_y_replicar_una_practica(live_server, page, dos_comun
     aviso = Aviso.objects.get(plantilla="practica_comentario")
     assert aviso.para == "directora@zapallar.test"
     assert aviso.asunto == "Mesa: nueva pregunta en «Red de cámaras de televigilancia en accesos»"
-    assert "Andrés Algarrobo" in aviso.texto and "hizo una pregunta" in aviso.texto
+    enviado = next(m for m in mail.outbox if m.extra_headers["Message-ID"] == aviso.message_id)
+    assert "Andrés Algarrobo" in enviado.body and "hizo una pregunta" in enviado.body

@@ -1,12 +1,17 @@
-"""Notices under faults: a real Celery worker (with embedded beat) on a redis-server started here on a free
-loopback port, a local SMTP sink (aiosmtpd), and the test's own PostgreSQL database.
+"""Notices under faults: real Celery workers and beats on a redis-server started here on a free loopback port,
+a local SMTP sink (aiosmtpd), and the test's own PostgreSQL database (reached through a TCP proxy the test can
+cut, to take the database away from the workers).
 
 What must hold: every recipient gets exactly one message. When a worker is SIGKILLed right after the SMTP
 server accepted a message but before the row was marked sent, that message is sent again with the same
 Message-ID (at-least-once on the wire); mail systems drop it as a duplicate, so the sink counts distinct
-Message-IDs per recipient, and a raw re-send is only tolerated for those few in-flight messages.
+Message-IDs per recipient, and a raw re-send is only tolerated for those few in-flight messages. Every other
+fault (a server refusing for a while, a slow final reply, the database going away, two beats, no beat) must
+deliver each message exactly once.
 """
 
+import asyncio
+import contextlib
 import email
 import os
 import shutil
@@ -25,8 +30,9 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import transaction
 
-from nucleo.avisos import aviso_crear
-from nucleo.models import Aviso
+from comunas.models import Usuario
+from nucleo.avisos import avisos_crear, avisos_masivos_crear
+from nucleo.models import Aviso, Latido
 
 pytestmark = [
     pytest.mark.fiabilidad,
@@ -96,7 +102,9 @@ class RedisPropio:
         esperar(responde, segundos=10, que="redis-server de prueba")
 
     def en_cola(self):
-        return redis.Redis(host="127.0.0.1", port=self.puerto).llen("celery")
+        """Messages the broker holds: queued, or delivered to a worker and not yet acknowledged."""
+        cliente = redis.Redis(host="127.0.0.1", port=self.puerto)
+        return cliente.llen("celery") + cliente.hlen("unacked")
 
     def detener(self):
         if self.proceso and self.proceso.poll() is None:
@@ -108,20 +116,98 @@ class RedisPropio:
         self.iniciar()
 
 
+class ProxyBase:
+    """A TCP relay between the workers and PostgreSQL. `cortar()` drops every connection and refuses new ones
+    (the database is gone for the workers, not for the test); `restaurar()` lets them through again."""
+
+    def __init__(self, destino):
+        self.destino = destino
+        self.cortado = False
+        self.pares = []
+        self._lock = threading.Lock()
+        self.escucha = socket.create_server(("127.0.0.1", 0))
+        self.puerto = self.escucha.getsockname()[1]
+        threading.Thread(target=self._aceptar, daemon=True).start()
+
+    def _aceptar(self):
+        while True:
+            try:
+                cliente, _ = self.escucha.accept()
+            except OSError:
+                return
+            if self.cortado:
+                cliente.close()
+                continue
+            try:
+                servidor = socket.create_connection(self.destino)
+            except OSError:
+                cliente.close()
+                continue
+            with self._lock:
+                self.pares.append((cliente, servidor))
+            for origen, destino in ((cliente, servidor), (servidor, cliente)):
+                threading.Thread(target=self._copiar, args=(origen, destino), daemon=True).start()
+
+    @staticmethod
+    def _copiar(origen, destino):
+        try:
+            while datos := origen.recv(65536):
+                destino.sendall(datos)
+        except OSError:
+            pass
+        finally:
+            for extremo in (origen, destino):
+                with contextlib.suppress(OSError):
+                    extremo.shutdown(socket.SHUT_RDWR)
+
+    def cortar(self):
+        self.cortado = True
+        with self._lock:
+            pares, self.pares = self.pares, []
+        for par in pares:
+            for extremo in par:
+                with contextlib.suppress(OSError):
+                    extremo.shutdown(socket.SHUT_RDWR)
+                extremo.close()
+
+    def restaurar(self):
+        self.cortado = False
+
+    def cerrar(self):
+        self.escucha.close()
+        self.cortar()
+
+
 class Buzon:
-    """aiosmtpd handler: records (recipient, Message-ID) and can answer 421 while `rechazar` is set."""
+    """aiosmtpd handler: records (recipient, Message-ID). It can answer 421 after the message while `rechazar`
+    is set, refuse MAIL FROM with `rechazo_mail` until `rechazar_mail_hasta` (a monotonic deadline), and delay
+    its final reply by `demora_final` seconds."""
 
     def __init__(self):
         self.recibidos = []
         self.rechazos = 0
         self.rechazar = False
+        self.rechazo_mail = "530 5.7.0 Authentication required"
+        self.rechazar_mail_hasta = 0
+        self.demora_final = 0
         self._lock = threading.Lock()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if time.monotonic() < self.rechazar_mail_hasta:
+            with self._lock:
+                self.rechazos += 1
+            return self.rechazo_mail
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.rechazar:
             with self._lock:
                 self.rechazos += 1
             return "421 4.3.2 Servicio no disponible, intente más tarde"
+        if self.demora_final:
+            await asyncio.sleep(self.demora_final)
         mensaje = email.message_from_bytes(envelope.content)
         with self._lock:
             for destinatario in envelope.rcpt_tos:
@@ -139,62 +225,57 @@ class Buzon:
         return ids
 
 
-class Trabajador:
-    """`celery worker -B` in its own process group, on the test database, the test redis and the sink."""
+def _entorno(*, broker_url, smtp_puerto, carpeta, db_puerto=None, **extra):
+    db = settings.DATABASES["default"]
+    clave = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    servidor = f"{db['HOST'] or '127.0.0.1'}:{db_puerto or db['PORT'] or 5432}"
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}{clave}@{servidor}/{db['NAME']}",  # the *test* database
+        "DB_CONN_MAX_AGE": "0",
+        "CELERY_BROKER_URL": broker_url,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_puerto}",
+        "EMAIL_TIMEOUT": "5",
+        "MESA_VAR_DIR": str(carpeta),
+        "AVISOS_LOTE": "20",
+        "AVISOS_LOTE_SEGUNDOS": "2",
+        "AVISOS_ENVIADORES": "2",
+        "AVISOS_SMTP_ESPERA_FINAL": "30",
+        "AVISOS_BARRIDO_INTERVALO": "1",
+        "AVISOS_REENCOLAR_SEGUNDOS": "4",
+        "AVISOS_ENVIANDO_MAX_SEGUNDOS": "6",
+        "AVISOS_BACKOFF_BASE": "1",
+        "AVISOS_BACKOFF_MAX": "2",
+        "HEARTBEAT_INTERVAL": "1",
+        "LOG_LEVEL": "WARNING",
+        **{k: str(v) for k, v in extra.items()},
+    }
 
-    def __init__(self, *, broker_url, smtp_puerto, carpeta):
-        db = settings.DATABASES["default"]
-        clave = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-        servidor = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+
+class Proceso:
+    """A Celery process in its own process group (a SIGKILL takes its pool along), logging to a file."""
+
+    def __init__(self, nombre, *, env, carpeta):
+        self.nombre = nombre
+        self.env = env
         self.carpeta = carpeta
         self.arranques = 0
         self.proceso = None
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{db['USER']}{clave}@{servidor}/{db['NAME']}",  # the *test* database
-            "DB_CONN_MAX_AGE": "0",
-            "CELERY_BROKER_URL": broker_url,
-            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_puerto}",
-            "EMAIL_TIMEOUT": "5",
-            "MESA_VAR_DIR": str(carpeta),
-            "AVISOS_BARRIDO_INTERVALO": "1",
-            "AVISOS_REENCOLAR_SEGUNDOS": "4",
-            "AVISOS_ENVIANDO_MAX_SEGUNDOS": "6",
-            "AVISOS_BACKOFF_BASE": "1",
-            "AVISOS_BACKOFF_MAX": "2",
-            "LOG_LEVEL": "WARNING",
-        }
+
+    def argumentos(self):
+        raise NotImplementedError
 
     def iniciar(self):
         self.arranques += 1
         (self.carpeta / "celery").mkdir(parents=True, exist_ok=True)
-        registro = open(self.carpeta / f"worker-{self.arranques}.log", "wb")  # noqa: SIM115
+        registro = open(self.carpeta / f"{self.nombre}-{self.arranques}.log", "wb")  # noqa: SIM115
         self.proceso = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "mesa",
-                "worker",
-                "-B",
-                "-l",
-                "WARNING",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                str(CONCURRENCIA),
-                "--without-mingle",
-                "--without-gossip",
-                "--without-heartbeat",
-                "-s",
-                str(self.carpeta / "celery" / f"beat-{self.arranques}"),
-            ],
+            [sys.executable, "-m", "celery", "-A", "mesa", *self.argumentos()],
             cwd=RAIZ,
             env=self.env,
             stdout=registro,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: a SIGKILL takes the pool and beat along
+            start_new_session=True,
         )
         registro.close()
 
@@ -212,7 +293,7 @@ class Trabajador:
                 self.matar()
 
     def supervisar(self):
-        """What systemd's Restart=always does in production: a worker that exited is started again.
+        """What systemd's Restart=always does in production: a process that exited is started again.
 
         kombu can crash the worker while it closes a channel whose Redis just vanished (restore_unacked
         on a dead connection); the notices are rows, so a restarted worker and the sweeper finish the job.
@@ -221,7 +302,45 @@ class Trabajador:
             self.iniciar()
 
     def registro(self):
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in sorted(self.carpeta.glob("worker-*.log")))
+        return "\n".join(
+            p.read_text(errors="replace")[-3000:] for p in sorted(self.carpeta.glob(f"{self.nombre}-*.log"))
+        )
+
+
+class Trabajador(Proceso):
+    """`celery worker` on both queues, with an embedded beat unless `beat=False`."""
+
+    def __init__(self, nombre="worker", *, beat=True, **kwargs):
+        super().__init__(nombre, **kwargs)
+        self.beat = beat
+
+    def argumentos(self):
+        embebido = ["-B", "-s", str(self.carpeta / "celery" / f"beat-{self.nombre}-{self.arranques}")]
+        return [
+            "worker",
+            *(embebido if self.beat else []),
+            "-l",
+            "WARNING",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            str(CONCURRENCIA),
+            "--queues",
+            "celery,beat",
+            "--hostname",
+            f"{self.nombre}@%h",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+        ]
+
+
+class Beat(Proceso):
+    """A standalone `celery beat`, as deployed (README): two of them is the misconfiguration under test."""
+
+    def argumentos(self):
+        schedule = self.carpeta / "celery" / f"{self.nombre}-{self.arranques}"
+        return ["beat", "-l", "WARNING", "-s", str(schedule), "--pidfile", f"{schedule}.pid"]
 
 
 def _publicar_en(url):
@@ -256,23 +375,65 @@ def buzon():
 
 
 @pytest.fixture
-def trabajador(transactional_db, redis_propio, buzon, tmp_path):
-    proceso = Trabajador(broker_url=redis_propio.url, smtp_puerto=buzon.puerto, carpeta=tmp_path / "worker")
-    proceso.iniciar()
-    yield proceso
-    proceso.detener()
+def procesos(transactional_db, redis_propio, buzon, tmp_path):
+    """Starts Celery processes on the test's redis, sink and database; stops them all at the end."""
+    iniciados = []
+
+    def iniciar(clase=Trabajador, nombre="worker", db_puerto=None, entorno=None, **kwargs):
+        env = _entorno(
+            broker_url=redis_propio.url,
+            smtp_puerto=buzon.puerto,
+            carpeta=tmp_path / "celery-var",
+            db_puerto=db_puerto,
+            **(entorno or {}),
+        )
+        proceso = clase(nombre, env=env, carpeta=tmp_path / "procesos", **kwargs)
+        proceso.iniciar()
+        iniciados.append(proceso)
+        return proceso
+
+    yield iniciar
+    for proceso in iniciados:
+        proceso.detener()
+
+
+@pytest.fixture
+def trabajador(procesos):
+    return procesos()
+
+
+def registros(*procesos):
+    return "\n".join(p.registro() for p in procesos)
 
 
 def convocar(n, *, causa="convocatoria:1"):
-    """A fan-out as a service does it: every notice in one transaction, sent after commit."""
+    """A fan-out as a service does it: every notice in one insert, the senders started after commit."""
+    mensajes = [
+        {
+            "para": f"persona{i:03d}@destino.test",
+            "plantilla": "aviso_generico",
+            "contexto": {"asunto": "Convocatoria a sesión", "mensaje": f"Mensaje {i}"},
+            "clave": f"{causa}:{i}:1",
+        }
+        for i in range(n)
+    ]
     with transaction.atomic():
-        for i in range(n):
-            aviso_crear(
-                para=f"persona{i:03d}@destino.test",
-                plantilla="aviso_generico",
-                contexto={"asunto": "Convocatoria a sesión", "mensaje": f"Mensaje {i}"},
-                clave=f"{causa}:{i}:1",
-            )
+        avisos_crear(mensajes=mensajes)
+    return {f"persona{i:03d}@destino.test" for i in range(n)}
+
+
+def convocar_masivo(n):
+    """A mass notice (written by the worker at send time) to `n` accounts."""
+    Usuario.objects.bulk_create(
+        Usuario(email=f"persona{i:03d}@destino.test", nombre=f"Persona {i}", password="!") for i in range(n)
+    )
+    with transaction.atomic():
+        avisos_masivos_crear(
+            para=Usuario.objects.filter(email__endswith="@destino.test"),
+            plantilla="aviso_generico",
+            contexto={"asunto": "Convocatoria a sesión", "mensaje": "Nos vemos el martes."},
+            clave=lambda usuario_id: f"masivo:1:{usuario_id}",
+        )
     return {f"persona{i:03d}@destino.test" for i in range(n)}
 
 
@@ -314,12 +475,14 @@ def test_b_sigkill_del_worker_en_pleno_envio(trabajador, buzon):
 def test_c_smtp_rechaza_un_rato_y_luego_entrega_todo(trabajador, buzon):
     buzon.rechazar = True
     destinatarios = convocar(30)
-    esperar(lambda: buzon.rechazos >= 40, segundos=60, que=f"rechazos 421\n{trabajador.registro()}")
+    esperar(lambda: buzon.rechazos >= 10, segundos=60, que=f"rechazos 421\n{trabajador.registro()}")
     assert buzon.copia() == []
+    assert not Aviso.objects.filter(estado=Aviso.Estado.FALLIDO).exists()
     buzon.rechazar = False
     esperar(todos_enviados(30), segundos=60, que=f"entrega tras la recuperación\n{trabajador.registro()}")
     comprobar_una_vez_cada_uno(buzon, destinatarios)
-    assert Aviso.objects.filter(intentos__gt=1).exists()
+    # The server's refusals paused the batches; they used up no notice's attempts.
+    assert set(Aviso.objects.values_list("intentos", flat=True)) == {1}
 
 
 def test_d_redis_reiniciado_no_pierde_nada(trabajador, buzon, redis_propio):
@@ -338,3 +501,77 @@ def test_d_redis_reiniciado_no_pierde_nada(trabajador, buzon, redis_propio):
     esperar(enviados_supervisando, segundos=90, que=f"200 avisos tras reiniciar redis\n{trabajador.registro()}")
     # If the worker died with the broker, what its pool had in flight may go out again, same Message-ID.
     comprobar_una_vez_cada_uno(buzon, destinatarios, reenvios_tolerados=CONCURRENCIA)
+
+
+def test_e_un_servidor_que_exige_autenticacion_30_segundos_no_pierde_ni_repite(trabajador, buzon):
+    """The misconfigured server of issue 13: 530 to every MAIL FROM for 30 s. Nothing fails, nothing lost."""
+    buzon.rechazar_mail_hasta = time.monotonic() + 30
+    destinatarios = convocar_masivo(100)
+    esperar(lambda: buzon.rechazos >= 3, segundos=30, que=f"rechazos 530\n{trabajador.registro()}")
+    esperando = Aviso.objects.filter(estado=Aviso.Estado.PENDIENTE).exclude(error="").first()
+    assert esperando.error.startswith("El servidor de correo exige autenticar a la plataforma (530 5.7.0")
+    esperar(
+        lambda: time.monotonic() > buzon.rechazar_mail_hasta and todos_enviados(100)(),
+        segundos=90,
+        que=f"100 avisos tras el 530\n{trabajador.registro()}",
+    )
+    assert buzon.rechazos >= 10
+    comprobar_una_vez_cada_uno(buzon, destinatarios)
+    assert len(buzon.copia()) == 100
+
+
+def test_f_la_base_de_datos_se_va_en_pleno_envio(procesos, buzon):
+    """The database disappears for the workers mid fan-out: what the server accepted is recorded when it
+    comes back (not sent again), and what was not sent yet goes out after."""
+    db = settings.DATABASES["default"]
+    proxy = ProxyBase((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
+    try:
+        trabajador = procesos(db_puerto=proxy.puerto, entorno={"AVISOS_ENVIANDO_MAX_SEGUNDOS": 20})
+        destinatarios = convocar(300)
+        esperar(lambda: len(buzon.copia()) >= 60, segundos=60, que=f"los primeros envíos\n{trabajador.registro()}")
+        proxy.cortar()
+        assert len(buzon.copia()) < 300, "todo se envió antes del corte"
+        time.sleep(4)  # the outage itself: a duration, not a condition
+        durante = len(buzon.copia())
+        proxy.restaurar()
+        esperar(todos_enviados(300), segundos=90, que=f"300 avisos tras el corte\n{trabajador.registro()}")
+        assert durante < 300
+        comprobar_una_vez_cada_uno(buzon, destinatarios)
+        assert len(buzon.copia()) == 300
+    finally:
+        proxy.cerrar()
+
+
+def test_g_una_confirmacion_lenta_no_repite(procesos, buzon):
+    """The server takes 2 s to confirm each message, longer than the 1 s command timeout: the worker waits
+    for the final reply as RFC 5321 says instead of cutting it and sending again."""
+    buzon.demora_final = 2
+    trabajador = procesos(entorno={"EMAIL_TIMEOUT": 1, "AVISOS_ENVIANDO_MAX_SEGUNDOS": 12})
+    destinatarios = convocar(8)
+    esperar(todos_enviados(8), segundos=60, que=f"8 avisos lentos\n{trabajador.registro()}")
+    comprobar_una_vez_cada_uno(buzon, destinatarios)
+    assert len(buzon.copia()) == 8
+
+
+def test_h_dos_beats_no_duplican(procesos, buzon):
+    """Two beats (a misconfiguration) sweep twice as often, free the same expired claims and start senders
+    together: conditional updates let each happen once."""
+    trabajador = procesos(beat=False)
+    beats = [procesos(Beat, nombre=f"beat{i}") for i in (1, 2)]
+    destinatarios = convocar(300)
+    esperar(lambda: len(buzon.copia()) >= 60, segundos=60, que=f"los primeros envíos\n{trabajador.registro()}")
+    trabajador.matar()  # its claimed batches wait for a sweeper to free them
+    trabajador.iniciar()
+    esperar(todos_enviados(300), segundos=60, que=f"300 avisos con dos beats\n{registros(trabajador, *beats)}")
+    comprobar_una_vez_cada_uno(buzon, destinatarios, reenvios_tolerados=CONCURRENCIA)
+    assert Latido.objects.filter(nombre="beat").exists()
+
+
+def test_i_sin_beat_igual_se_entrega(procesos, buzon):
+    """Delivery does not depend on beat: the fan-out starts its senders; only the safety net is missing, and
+    /salud/ says so."""
+    trabajador = procesos(beat=False)
+    destinatarios = convocar(100)
+    esperar(todos_enviados(100), segundos=60, que=f"100 avisos sin beat\n{trabajador.registro()}")
+    comprobar_una_vez_cada_uno(buzon, destinatarios)
+    assert not Latido.objects.filter(nombre="beat").exists()

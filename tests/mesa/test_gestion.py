@@ -124,7 +124,7 @@ def test_el_punto_enlaza_una_practica_y_un_diagnostico_visibles(
     mesa, coordinador, director, ajeno, org_ajena, django_capture_on_commit_callbacks
 ):
     practica = crear_practica(mesa.anfitriona, director, titulo="Rondas mixtas", estado="publicada")
-    diagnostico = crear_diagnostico(mesa.anfitriona, director, titulo="Diagnóstico costero")
+    diagnostico = crear_diagnostico(mesa.anfitriona, director, titulo="Diagnóstico costero", publicar="plataforma")
     ajena = crear_practica(org_ajena, ajeno, titulo="Borrador ajeno")
     diagnostico_ajeno = crear_diagnostico(org_ajena, ajeno, titulo="Diagnóstico ajeno")
     sesion = crear_sesion(mesa, puntos=0)

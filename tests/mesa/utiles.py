@@ -4,8 +4,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from comunas.models import Membresia
 from mesa import services
 from mesa.models import PuntoTabla, Sesion
+from tests.conftest import con_dos_factores, miembro
 
 
 def crear_mesa(org, coordinador, nombre="Mesa de buenas prácticas en seguridad pública"):
@@ -25,6 +27,18 @@ def crear_sesion(mesa, *, numero=1, estado=Sesion.Estado.BORRADOR, dias=7, punto
     for i in range(puntos):
         PuntoTabla.objects.create(sesion=sesion, orden=i + 1, titulo=f"Punto {i + 1}", organizacion=mesa.anfitriona)
     return sesion
+
+
+def coordinadora_retirada(mesa):
+    """A coordinator of the mesa who then left her organization outside the service (in Django's admin): her
+    appointment row is still there, so only the gate (mesa.access) stands between her and the mesa. She has
+    two-step verification, as coordinators must."""
+    usuaria = con_dos_factores(
+        miembro(mesa.anfitriona, "retirada@zapallar.test", Membresia.Rol.INTEGRANTE, nombre="Renata Retirada")
+    )
+    mesa.coordinadores.add(usuaria)
+    Membresia.objects.filter(usuario=usuaria).delete()
+    return usuaria
 
 
 def mesa_del_elenco(org, coordinador, director):
