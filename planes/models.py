@@ -437,3 +437,35 @@ class VersionPlan(VersionBase):
 
     def __str__(self):
         return f"{self.plan} — versión {self.numero}"
+
+
+class ImportacionPlan(models.Model):
+    """A file with part of a plan's tree (CSV or Excel), checked and kept server-side until it is confirmed: the
+    checked rows never travel back through the browser (planes/importacion.py)."""
+
+    class Estado(models.TextChoices):
+        PENDIENTE = "pendiente", "Por confirmar"
+        CONFIRMADA = "confirmada", "Confirmada"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="importaciones", verbose_name="plan")
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="subida por"
+    )
+    nombre_archivo = models.CharField("archivo", max_length=200)
+    huella = models.CharField("SHA-256 del archivo", max_length=64)
+    filas = models.JSONField("filas válidas", default=list, blank=True)
+    errores = models.JSONField("errores", default=list, blank=True)
+    advertencias = models.JSONField("advertencias", default=list, blank=True)
+    total_filas = models.PositiveIntegerField("filas leídas", default=0)
+    estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.PENDIENTE)
+    creados = models.PositiveIntegerField("elementos creados", default=0)
+    creada = models.DateTimeField("subida el", auto_now_add=True)
+    confirmada_en = models.DateTimeField("confirmada el", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "importación de un plan"
+        verbose_name_plural = "importaciones de planes"
+        ordering = ["-creada"]
+
+    def __str__(self):
+        return f"{self.nombre_archivo} ({self.get_estado_display()})"

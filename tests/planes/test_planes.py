@@ -267,3 +267,27 @@ def test_aprobacion_por_la_vista_y_tipos_segun_el_plan(director, org_zapallar):
 def test_un_plan_comunal_dura_cuatro_anios(director, org_zapallar):
     with pytest.raises(ValidationError, match="cuatro años"):
         crear_plan(org_zapallar, director, anio_fin=HOY.year + 6)
+
+
+def test_nuevo_plan_intercomunal_por_el_formulario(director, org_zapallar, ajeno, org_ajena):
+    cliente = cliente_de(director)
+    assert cliente.get("/planes/nuevo/").status_code == 200
+    respuesta = cliente.post(
+        "/planes/nuevo/",
+        {
+            "tipo": "intercomunal",
+            "titulo": "Plan intercomunal del litoral",
+            "objetivo": "Coordinar la prevención en el borde costero.",
+            "anio_inicio": HOY.year,
+            "anio_fin": HOY.year + 1,
+            "visibilidad": "mesa",
+            "duenas": [org_ajena.pk],
+        },
+    )
+    plan = Plan.objects.get()
+    assert respuesta.status_code == 302 and respuesta.url == f"/planes/{plan.pk}/"
+    assert set(plan.duenas.all()) == {org_zapallar, org_ajena} and plan.territorios == ["05405", "13101"]
+    # Both owners edit it; the other owner's director sees it as his own.
+    assert cliente_de(ajeno).get(f"/planes/{plan.pk}/editar/").status_code == 200
+    errores = cliente.post("/planes/nuevo/", {"titulo": "Sin período", "objetivo": "x", "tipo": "comunal"})
+    assert errores.status_code == 200 and "Sin período" in errores.content.decode()
