@@ -5,7 +5,8 @@
     need="coordinar"  the mesa's coordinators, and staff.
     need="responder"  (sessions) whoever is convened to it: the members of the participating organizations.
     need="comentar"   (actas) the coordination and the members convened to its session.
-    need="actualizar" (acuerdos) the coordination and a director(a) or integrante of the responsible organization.
+    need="actualizar" (acuerdos) the coordination and a director(a) or integrante of the responsible organization;
+                      the same people turn an acuerdo into an activity of a plan they may edit (planes.access).
 
 Outsiders get 404 (they may not know the mesa exists); a member without the role gets 403.
 """
@@ -14,10 +15,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from comunas.access import organizaciones_activas, organizaciones_que_editan, puede, rol_en
+from comunas.access import es_staff, organizaciones_activas, organizaciones_que_editan, puede, rol_en, roles_activos
 from comunas.models import Membresia, Organizacion
 from mesa.models import Acta, Acuerdo, Mesa, Participacion, PuntoTabla, Sesion
 from mesa.selectors import convocados
+from planes.access import planes_visibles
+from planes.models import Nodo, Plan
 
 NIVELES = ("ver", "coordinar")
 NIVELES_SESION = ("ver", "coordinar", "responder")
@@ -85,7 +88,7 @@ def acuerdos_de_mis_organizaciones(user):
     return (
         Acuerdo.objects.vigentes()
         .filter(organizacion__in=organizaciones_activas(user))
-        .select_related("organizacion", "acta__sesion__mesa")
+        .select_related("organizacion", "persona", "acta__sesion__mesa", "actividad__plan")
         .order_by("plazo", "pk")
     )
 
@@ -207,3 +210,46 @@ def mesas_de_organizacion(user, organizacion, limite=5):
 def mesas_para_comparar(user):
     """The mesas whose communes this user may compare indicators across (diagnosticos.grupos)."""
     return mesas_visibles(user).order_by("creada", "pk")
+
+
+# --- Plans seen from the mesa ----------------------------------------------------------------------------
+
+
+def planes_para_la_tabla(mesa):
+    """The plans every member of the mesa may see, for an agenda item: published (not drafts) and public, for the
+    whole platform, or for the mesas of an owner that takes part in this one (planes.access's rule, read for a
+    whole mesa rather than for one person)."""
+    participantes = mesa.participaciones.filter(estado=Participacion.Estado.ACEPTADA).values("organizacion_id")
+    return (
+        Plan.objects.exclude(estado=Plan.Estado.BORRADOR)
+        .filter(
+            Q(visibilidad__in=[Plan.Visibilidad.PUBLICA, Plan.Visibilidad.PLATAFORMA])
+            | Q(visibilidad=Plan.Visibilidad.MESA, duenas__in=participantes)
+        )
+        .distinct()
+        .order_by("titulo", "pk")
+    )
+
+
+def lineas_que_edita(user, roles=None):
+    """Where this person may put an acuerdo as an activity: the ejes and líneas de acción (not dropped) of the
+    plans they may edit (planes.access.puede_editar: an owner's director(a) or integrante, or staff), except
+    closed ones. Two queries at most (roles, nodes)."""
+    nodos = Nodo.objects.filter(tipo__in=[Nodo.Tipo.EJE, Nodo.Tipo.LINEA]).exclude(plan__estado=Plan.Estado.CERRADO)
+    if not es_staff(user):
+        nodos = nodos.filter(plan__duenas__in=organizaciones_que_editan(user, roles))
+    return list(
+        nodos.exclude(adaptacion=Nodo.Adaptacion.DESCARTADO)
+        .select_related("plan")
+        .distinct()
+        .order_by("plan__titulo", "plan_id", "orden", "pk")
+    )
+
+
+def planes_que_ve(user, plan_ids):
+    """Which of these plans this person may open (to link an activity's plan only for whoever may see it). No query
+    when there are none."""
+    plan_ids = {p for p in plan_ids if p}
+    if not plan_ids:
+        return set()
+    return set(planes_visibles(user, roles_activos(user)).filter(pk__in=plan_ids).values_list("pk", flat=True))

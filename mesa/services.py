@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from comunas.models import Membresia, Organizacion, Usuario
 from diagnosticos.access import diagnosticos_visibles
-from mesa.access import puede_coordinar
+from mesa.access import planes_para_la_tabla, puede_coordinar
 from mesa.calendario import adjunto_ics
 from mesa.models import Asistencia, Mesa, Participacion, PuntoTabla, Respuesta, Sesion
 from mesa.selectors import convocados
@@ -148,8 +148,11 @@ def _tabla_modificable(sesion):
 
 
 @transaction.atomic
-def punto_agregar(*, sesion, por, titulo, organizacion=None, duracion_minutos=15, practica=None, diagnostico=None):
-    """An agenda item; the linked practice or diagnosis must be one the coordinator can see."""
+def punto_agregar(
+    *, sesion, por, titulo, organizacion=None, duracion_minutos=15, practica=None, diagnostico=None, plan=None
+):
+    """An agenda item; the linked practice or diagnosis must be one the coordinator can see, the plan whose
+    progress is presented one that every member of the mesa can see."""
 
     _exigir_coordinacion(sesion.mesa, por)
     _tabla_modificable(sesion)
@@ -164,6 +167,8 @@ def punto_agregar(*, sesion, por, titulo, organizacion=None, duracion_minutos=15
         raise ValidationError({"practica": "Elija una práctica que usted pueda ver."})
     if diagnostico is not None and not diagnosticos_visibles(por).filter(pk=diagnostico.pk).exists():
         raise ValidationError({"diagnostico": "Elija un diagnóstico que usted pueda ver."})
+    if plan is not None and not planes_para_la_tabla(sesion.mesa).filter(pk=plan.pk).exists():
+        raise ValidationError({"plan": "Elija un plan que todos los miembros de la mesa puedan ver."})
     orden = (sesion.puntos.aggregate(m=Max("orden"))["m"] or 0) + 1
     return PuntoTabla.objects.create(
         sesion=sesion,
@@ -173,6 +178,7 @@ def punto_agregar(*, sesion, por, titulo, organizacion=None, duracion_minutos=15
         duracion_minutos=duracion_minutos,
         practica=practica,
         diagnostico=diagnostico,
+        plan=plan,
     )
 
 

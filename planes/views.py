@@ -143,6 +143,11 @@ def plan(request, pk):
         if edita
         else [],
         "duenas": list(plan.duenas.all()),
+        "urls_archivos": {
+            "pdf": reverse("planes:plan_pdf", args=[plan.pk]),
+            "csv": reverse("planes:plan_csv", args=[plan.pk]),
+            "importar": reverse("planes:plan_importar", args=[plan.pk]),
+        },
     }
     return render(request, "planes/plan.html", contexto)
 

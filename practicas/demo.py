@@ -79,7 +79,7 @@ PRACTICAS = [
      [("Casos mediados con acuerdo cumplido a 3 meses", "—", "68%", "Seguimiento telefónico del centro", 1),
       ("Denuncias por ruidos molestos", "240", "198", "Registro de denuncias municipal", 2)]),
     ("05603", "Prevención del consumo de alcohol en la vía pública en fiestas costumbristas",
-     ["consumo-alcohol-via-publica", "consumo-alcohol-via-publica", "rina-publica"], 2024, 6_500_000, "sin_efecto", "plataforma",
+     ["consumo-alcohol-via-publica", "rina-publica"], 2024, 6_500_000, "sin_efecto", "plataforma",
      "Campaña comunicacional y puntos de control en accesos a las fiestas de verano. La evaluación no mostró "
      "cambios: se comparte para no repetir el diseño sin ajustes.",
      "Senda Previene, Carabineros, organizadores de las fiestas",

@@ -172,6 +172,16 @@ REGLAS = {
         {**dict.fromkeys(ELENCO, 403), "ajeno": 200, "anonimo": 302},
     ),
     "planes:plan_comparar": (lambda o: f"/planes/{o['plan'].pk}/comparar/{o['adaptacion'].pk}/", PLAN_ADAPTACION),
+    # A plan's files (tests/planes/test_archivos.py): importing is for who may edit; the preview of an upload only
+    # for whoever uploaded it (o["importacion_plan"]: the director's); the CSV and the PDF for who sees the plan.
+    "planes:plan_importar": (lambda o: f"/planes/{o['plan'].pk}/importar/", PLAN_EDITA),
+    "planes:plan_importacion": (
+        lambda o: f"/planes/{o['plan'].pk}/importar/{o['importacion_plan'].pk}/",
+        {**PLAN_EDITA, "admin": 404, "integrante": 404},
+    ),
+    "planes:plan_plantilla": (lambda o: f"/planes/{o['plan'].pk}/importar/plantilla.xlsx", PLAN_EDITA),
+    "planes:plan_csv": (lambda o: f"/planes/{o['plan'].pk}/actividades.csv", MIEMBROS),
+    "planes:plan_pdf": (lambda o: f"/planes/{o['plan'].pk}/plan.pdf", MIEMBROS),
     "mesas": (lambda o: "/mesas/", MIEMBROS),
     "mesa:preferencias_avisos": (lambda o: "/mesas/avisos/preferencias/", MIEMBROS),
     # Mesas (tests/mesa/test_sesiones.py): org_zapallar hosts o["mesa"]; `coordinador` (not in the cast) runs it.
@@ -213,6 +223,13 @@ REGLAS = {
     "mesa:acuerdo_estado": (lambda o: f"/mesas/acuerdos/{o['acuerdo'].pk}/estado/", SOLO_POST),
     "mesa:calendario_personal": (lambda o: "/mesas/calendario/", MIEMBROS),
     "mesa:calendario_feed": (lambda o: f"/mesas/calendario/{o['token_calendario']}.ics", PUBLICA),  # the token
+    # The mesa and its plans (tests/mesa/test_planes_mesa.py): the plans of its organizations, and "Convertir en
+    # actividad" for o["acuerdo"] (of org_zapallar, published acta): the coordination or its director(a)/integrante.
+    "mesa:mesa_planes": (lambda o: f"/mesas/{o['mesa'].pk}/planes/", EN_LA_MESA),
+    "mesa:acuerdo_actividad": (
+        lambda o: f"/mesas/acuerdos/{o['acuerdo'].pk}/actividad/",
+        _todos(lector=403, ajeno=404, anonimo=302),
+    ),
 }
 COORDINADORA = {
     **dict.fromkeys(

@@ -79,7 +79,7 @@ def test_comparacion_de_346_comunas_y_cinco_anios_con_consultas_fijas(
     url = f"/indicadores/comparar/?categoria=hurtos&anio=2024&ambito={ambito}"
     cliente = cliente_de(director)
     _indicadores(["05405", "05101"], range(2020, 2025))
-    with django_assert_max_num_queries(18) as pocas:
+    with django_assert_max_num_queries(19) as pocas:
         cliente.get(url)
     Indicador.objects.all().delete()
     codigos = list(Comuna.objects.values_list("codigo", flat=True))

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from planes import services
+from planes import importacion, services
 
 
 def crear_plan(org, por, **extra):
@@ -50,8 +50,15 @@ def planes_del_elenco(org, director, *, adapta=None):
         "hito": hito,
         "indicador_plan": indicador,
         "evidencia": avance.adjuntos.get(),
+        "importacion_plan": subir_arbol(plan, director, "codigo;titulo\n2;Convivencia\n"),
     }
     if adapta:
         organizacion, persona = adapta
         objetos["adaptacion"] = services.plan_adaptar(origen=plan, organizacion=organizacion, por=persona)
     return objetos
+
+
+def subir_arbol(plan, por, texto, nombre="plan.csv"):
+    """An upload of part of the plan's tree, checked and kept server-side (not confirmed)."""
+    archivo = SimpleUploadedFile(nombre, texto.encode() if isinstance(texto, str) else texto)
+    return importacion.importacion_preparar(plan=plan, por=por, archivo=archivo, nombre=nombre)
