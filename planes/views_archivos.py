@@ -100,5 +100,5 @@ def plan_csv(request, pk):
 def plan_pdf(request, pk):
     plan, _ = get_plan_for(request.user, pk)
     respuesta = HttpResponse(generar_pdf(plan), content_type="application/pdf")
-    respuesta["Content-Disposition"] = f'inline; filename="plan-{plan.pk}.pdf"'
+    respuesta["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.pdf"'
     return respuesta

@@ -458,7 +458,7 @@ def test_el_pdf_del_plan(director, org_zapallar):
     )
     respuesta = cliente_de(director).get(_url(plan, "plan.pdf"))
     assert respuesta.status_code == 200 and respuesta["Content-Type"] == "application/pdf"
-    assert respuesta["Content-Disposition"] == f'inline; filename="plan-{plan.pk}.pdf"'
+    assert respuesta["Content-Disposition"] == f'attachment; filename="plan-{plan.pk}.pdf"'
     assert respuesta.content.startswith(b"%PDF")
     texto = texto_del_pdf(respuesta.content)
     total = texto.count("Página ")
