@@ -151,6 +151,7 @@ def get_membresia_for(user, pk):
 ROLES_QUE_EDITAN = (Membresia.Rol.DIRECTOR, Membresia.Rol.INTEGRANTE)
 VISIBILIDAD_PUBLICA = "publica"
 VISIBILIDAD_MESA = "mesa"
+VISIBILIDAD_DUENAS = "duenas"
 
 
 def es_staff(user):
@@ -173,17 +174,21 @@ def organizaciones_que_editan(user, roles=None):
     return [org_id for org_id, rol in roles.items() if rol in ROLES_QUE_EDITAN]
 
 
-def documentos_visibles(queryset, user, roles=None, *, publicado):
+def documentos_visibles(queryset, user, roles=None, *, publicado, organizacion="organizacion_id"):
     """The filter behind every list of publishable documents. `publicado` is the Q of the published state;
-    the model has `organizacion` and `visibilidad`. For a platform member, two more queries find the
-    organizations that share a mesa with theirs."""
+    the model has `visibilidad` and an owning organization (`organizacion`: the field, or a to-many path such
+    as "duenas__id" for a document with several owners). Visibility "duenas" keeps a published document for its
+    owners. For a platform member, two more queries find the organizations that share a mesa with theirs."""
     if es_staff(user):
         return queryset
     roles = roles_activos(user) if roles is None else roles
     if roles:
         de_mesa = Q(visibilidad=VISIBILIDAD_MESA)
-        en_sus_mesas = de_mesa & Q(organizacion_id__in=list(organizaciones_companeras(roles)))
-        return queryset.filter((publicado & (~de_mesa | en_sus_mesas)) | Q(organizacion_id__in=list(roles)))
+        solo_duenas = Q(visibilidad=VISIBILIDAD_DUENAS)
+        en_sus_mesas = de_mesa & Q(**{f"{organizacion}__in": list(organizaciones_companeras(roles))})
+        propios = Q(**{f"{organizacion}__in": list(roles)})
+        filtrado = queryset.filter((publicado & ((~de_mesa & ~solo_duenas) | en_sus_mesas)) | propios)
+        return filtrado.distinct() if "__" in organizacion else filtrado
     return queryset.filter(publicado, visibilidad=VISIBILIDAD_PUBLICA)
 
 
@@ -200,14 +205,16 @@ def comparte_alguna_mesa(organizacion_id):
     return organizaciones_companeras([organizacion_id]) != {organizacion_id}
 
 
-def ve_documento(user, documento, roles, *, publicado):
-    """The same rule for one document already loaded (`publicado`: whether it is in its published state)."""
-    if es_staff(user) or documento.organizacion_id in roles:
+def ve_documento(user, documento, roles, *, publicado, duenas=None):
+    """The same rule for one document already loaded (`publicado`: whether it is in its published state;
+    `duenas`: the ids of its owners when it has several)."""
+    duenas = set(duenas) if duenas is not None else {documento.organizacion_id}
+    if es_staff(user) or duenas & set(roles):
         return True
-    if not publicado:
+    if not publicado or documento.visibilidad == VISIBILIDAD_DUENAS:
         return False
     if documento.visibilidad == VISIBILIDAD_PUBLICA:
         return True
     if documento.visibilidad == VISIBILIDAD_MESA:
-        return bool(roles) and documento.organizacion_id in organizaciones_companeras(roles)
+        return bool(roles) and bool(duenas & organizaciones_companeras(roles))
     return bool(roles)

@@ -536,18 +536,29 @@ class CategoriaQuerySet(models.QuerySet):
 
 
 class Categoria(models.Model):
-    class Grupo(models.TextChoices):
-        DMCS = "dmcs", "Delitos de mayor connotación social"
-        INCIVILIDADES = "incivilidades", "Incivilidades"
-        VIF = "vif", "Violencia intrafamiliar"
+    """A node of a taxonomy version: a family, a group or a subgroup (CEAD 2024), or, in the earlier flat scheme,
+    one of its three families and their categories. Figures may be stored at any level; a node without its own
+    figure is the sum of its children (diagnosticos.selectors)."""
+
+    class Nivel(models.TextChoices):
+        FAMILIA = "familia", "Familia"
+        GRUPO = "grupo", "Grupo"
+        SUBGRUPO = "subgrupo", "Subgrupo"
 
     taxonomia = models.ForeignKey(
         Taxonomia, on_delete=models.PROTECT, related_name="categorias", verbose_name="taxonomía"
     )
-    grupo = models.CharField("grupo", max_length=15, choices=Grupo.choices)
+    padre = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="hijas", verbose_name="pertenece a"
+    )
+    nivel = models.CharField("nivel", max_length=10, choices=Nivel.choices, default=Nivel.GRUPO)
     nombre = models.CharField("nombre", max_length=120)
     slug = models.SlugField("identificador", max_length=80)
     orden = models.PositiveSmallIntegerField("orden", default=0)
+    # The crosswalk from an earlier version's category to the current ones it became (a trend spans the change).
+    equivale_a = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="equivalencias_anteriores", verbose_name="equivale a"
+    )
 
     objects = CategoriaQuerySet.as_manager()
 

@@ -6,47 +6,69 @@ only missing rows are created; a diagnosis is looked up by organization and titl
 """
 
 import csv
+import math
 import random
 from pathlib import Path
 
 from django.db import transaction
 
 import comunas
-from comunas.models import Categoria, Comuna, Membresia, Organizacion, Poblacion, Taxonomia
-from comunas.taxonomia import cargar_taxonomia
+from comunas.models import Comuna, Membresia, Organizacion, Poblacion
+from comunas.taxonomia import Arbol, asegurar
 from diagnosticos.importacion import tasa_de
 from diagnosticos.models import Diagnostico, Indicador
-from diagnosticos.services import _clave, diagnostico_crear, diagnostico_publicar
+from diagnosticos.services import diagnostico_crear, diagnostico_publicar
 
 POBLACION = Path(comunas.__file__).resolve().parent / "data" / "poblacion_valparaiso_ejemplo.csv"
 FUENTE = "Datos de ejemplo (ficticios): no son cifras del CEAD"
 FUENTE_POBLACION = "Aproximación de ejemplo (no es proyección oficial del INE)"
 AVISO = "Ejemplo de demostración: el diagnóstico y sus cifras son ficticios.\n\n"
 ANIOS = range(2020, 2025)  # the years of the example population file
-# Order of magnitude of the yearly rate per 100,000 inhabitants by group, for plausible-looking examples.
-TASA_BASE = {"dmcs": 420, "incivilidades": 260, "vif": 90}
-ENFASIS = {"hurtos": 3.0, "lesiones-leves": 1.4, "amenazas": 2.2, "danos": 1.5, "robo-en-lugar-habitado": 0.9}
+# Yearly rate per 100,000 inhabitants of each subgroup or group (the leaves of CEAD 2024), casos policiales, in
+# the order of magnitude of Chile's public figures (homicides about 6; hurtos in the hundreds). Example values.
+TASA_NACIONAL = {
+    "robo-con-homicidio": 0.3, "otros-homicidios": 5.4, "femicidios": 0.3,
+    "violaciones": 18, "abusos-sexuales": 45, "acosos-sexuales": 14, "otros-delitos-sexuales": 9,
+    "lesiones-graves-gravisimas": 24, "lesiones-menos-graves": 38, "lesiones-leves": 320,
+    "amenazas-con-armas": 55, "amenazas-o-rina": 240,
+    "robo-con-violencia-o-intimidacion": 310, "robo-violento-vehiculo": 38, "robo-por-sorpresa": 115,
+    "vif-lesiones-fisicas": 190, "vif-lesiones-psicologicas": 140, "vif-maltrato-habitual": 18,
+    "vif-amenazas": 75, "vif-no-clasificada": 16,
+    "trafico": 9, "microtrafico": 48, "elaboracion-drogas": 1, "otras-infracciones-drogas": 9,
+    "disparo-injustificado": 9, "porte-posesion-armas": 14, "otros-ley-de-armas": 4, "arma-cortante": 22,
+    "robo-en-lugar-habitado": 240, "robo-en-lugar-no-habitado": 170, "robo-de-vehiculo-motorizado": 140,
+    "robo-de-objetos-de-o-desde-vehiculo": 290, "otros-robos-con-fuerza": 38, "hurtos": 780, "receptacion": 38,
+    "abigeato": 7, "otros-contra-la-propiedad": 55,
+    "amenaza-o-rina-falta": 140, "rina-publica": 9, "consumo-drogas-via-publica": 75, "porte-drogas": 55,
+    "consumo-alcohol-via-publica": 190, "danos": 330, "desordenes-publicos": 28, "comercio-ilegal": 110,
+    "ofensas-al-pudor": 5, "animales-sueltos": 9, "otras-incivilidades": 75,
+    "robo-frustrado": 38, "otros-delitos": 95,
+}  # fmt: skip
+# Large urban communes run higher than small rural ones.
+ESCALA = [(150_000, 1.35), (50_000, 1.1), (15_000, 0.85), (0, 0.6)]
+MEDIDA, ORIGEN = Indicador.Medida.CASOS_POLICIALES, Indicador.Origen.OTRO
+
 
 # (territorio, problemas priorizados (slugs), contexto)
 DIAGNOSTICOS = [
     ("05405", ["robo-en-lugar-habitado", "hurtos", "consumo-alcohol-via-publica"],
      "Comuna costera de baja densidad, con segundas viviendas vacías gran parte del año y población flotante en "
      "verano (Cachagua, Maitencillo)."),
-    ("054", ["otros-robos-con-fuerza", "robo-en-lugar-no-habitado", "vif-mujer"],
+    ("054", ["otros-robos-con-fuerza", "robo-en-lugar-no-habitado", "vif-lesiones-fisicas"],
      "Provincia rural y costera; robos de cables y en predios agrícolas; distancias largas a las comisarías."),
-    ("055", ["robo-con-violencia-o-intimidacion", "amenazas", "hurtos"],
+    ("055", ["robo-con-violencia-o-intimidacion", "amenazas-o-rina", "hurtos"],
      "Valle agrícola con trabajo de temporada y trayectos de madrugada."),
-    ("051", ["vif-mujer", "robo-por-sorpresa", "comercio-ambulante-o-clandestino"],
+    ("051", ["vif-lesiones-fisicas", "robo-por-sorpresa", "comercio-ilegal"],
      "Provincia con los mayores centros urbanos de la región y alta actividad comercial y portuaria."),
-    ("05602", ["danos", "desordenes", "consumo-alcohol-via-publica"],
+    ("05602", ["danos", "desordenes-publicos", "consumo-alcohol-via-publica"],
      "Balneario con fuerte aumento de población en verano y espacios públicos deteriorados."),
     ("05603", ["hurtos", "rina-publica", "robo-en-lugar-habitado"],
      "Comuna turística del litoral central con comercio estacional."),
     ("05606", ["robo-en-lugar-habitado", "robo-de-vehiculo-motorizado"],
      "Comuna residencial de baja densidad con parcelas y condominios."),
-    ("05801", ["robo-de-objetos-de-o-desde-vehiculo", "hurtos", "vif-mujer"],
+    ("05801", ["robo-de-objetos-de-o-desde-vehiculo", "hurtos", "vif-lesiones-fisicas"],
      "Comuna urbana del Gran Valparaíso, conurbada con Villa Alemana."),
-    ("05804", ["robo-por-sorpresa", "amenazas", "lesiones-leves"],
+    ("05804", ["robo-por-sorpresa", "amenazas-o-rina", "lesiones-leves"],
      "Comuna urbana con crecimiento residencial reciente y comercio en el eje Valparaíso."),
 ]  # fmt: skip
 
@@ -72,37 +94,53 @@ def _poblacion():
     return habitantes
 
 
-def _indicadores(habitantes, categorias):
+def _casos(azar, esperados):
+    """A Poisson draw (Knuth's method for small means, the normal approximation for large ones)."""
+    if esperados > 50:
+        return max(round(azar.gauss(esperados, esperados**0.5)), 0)
+    limite, k, p = math.exp(-esperados), 0, 1.0
+    while True:
+        p *= azar.random()
+        if p <= limite:
+            return k
+        k += 1
+
+
+def _indicadores(habitantes, arbol):
+    """Example figures for every leaf of the taxonomy in force, every commune of the Valparaíso region and the
+    demo provinces, five years; families and groups are sums (computed by the charts, not stored)."""
     azar = random.Random(20965)  # noqa: S311 — not security: Ley 20.965: a fixed seed, the same figures on every load
     comunas = list(Comuna.objects.filter(provincia__region_id="05").values_list("codigo", "provincia_id"))
     provincias = {p for c, p in comunas if p in {"051", "054", "055"}}
+    hojas = [c for c in arbol.categorias if not arbol.hijos.get(c.pk)]
     existentes = set(
-        Indicador.objects.filter(territorio__in=[c for c, _ in comunas] + list(provincias)).values_list(
-            "territorio", "categoria_id", "anio", "trimestre", "mes"
+        Indicador.objects.filter(territorio__in=[c for c, _ in comunas] + list(provincias), medida=MEDIDA).values_list(
+            "territorio", "categoria_id", "anio"
         )
     )
-    existentes = {_clave(*k) for k in existentes}
     frecuencias = {}
     nuevos = []
     for codigo, provincia in comunas:
-        for categoria in categorias:
-            nivel = TASA_BASE[categoria.grupo] * ENFASIS.get(categoria.slug, azar.uniform(0.1, 1.0))
-            nivel *= azar.uniform(0.5, 1.6)
-            tendencia = azar.uniform(-0.08, 0.06)
+        tamano = habitantes.get((codigo, ANIOS[-1])) or 0
+        escala = next(f for minimo, f in ESCALA if tamano >= minimo)
+        for categoria in hojas:
+            nivel = TASA_NACIONAL.get(categoria.slug, 10) * escala * azar.uniform(0.7, 1.3)
+            tendencia = azar.uniform(-0.06, 0.05)
             for i, anio in enumerate(ANIOS):
                 poblacion = habitantes.get((codigo, anio))
                 if not poblacion:
                     continue
-                tasa = max(nivel * (1 + tendencia) ** i * azar.uniform(0.9, 1.1), 0)
-                frecuencia = round(tasa * poblacion / 100_000)
-                frecuencias[provincia, categoria.pk, anio] = frecuencias.get((provincia, categoria.pk, anio), 0)
-                frecuencias[provincia, categoria.pk, anio] += frecuencia
-                if _clave(codigo, categoria.pk, anio, None, None) not in existentes:
+                frecuencia = _casos(azar, nivel * (1 + tendencia) ** i * poblacion / 100_000)
+                clave = (provincia, categoria.pk, anio)
+                frecuencias[clave] = frecuencias.get(clave, 0) + frecuencia
+                if (codigo, categoria.pk, anio) not in existentes:
                     nuevos.append(_indicador(codigo, "comuna_id", categoria, anio, frecuencia, poblacion))
     for (provincia, categoria_pk, anio), frecuencia in frecuencias.items():
-        if provincia in provincias and _clave(provincia, categoria_pk, anio, None, None) not in existentes:
-            cat = next(c for c in categorias if c.pk == categoria_pk)
-            nuevos.append(_indicador(provincia, "provincia_id", cat, anio, frecuencia, habitantes[provincia, anio]))
+        if provincia in provincias and (provincia, categoria_pk, anio) not in existentes:
+            poblacion = habitantes[provincia, anio]
+            nuevos.append(
+                _indicador(provincia, "provincia_id", arbol.por_pk[categoria_pk], anio, frecuencia, poblacion)
+            )
     Indicador.objects.bulk_create(nuevos, batch_size=2000)
     return len(nuevos)
 
@@ -113,6 +151,8 @@ def _indicador(codigo, campo, categoria, anio, frecuencia, poblacion):
         **{campo: codigo},
         categoria=categoria,
         anio=anio,
+        medida=MEDIDA,
+        origen=ORIGEN,
         frecuencia=frecuencia,
         tasa=tasa_de(frecuencia, poblacion),
         fuente=FUENTE,
@@ -142,18 +182,34 @@ def _diagnosticos(categorias):
             "conclusiones": "Los problemas priorizados orientan el plan comunal de seguridad pública.",
         }
         seleccion = [
-            (por_slug[s], "Alza sostenida en el período y preocupación vecinal.") for s in problemas if s in por_slug
+            {"categoria": por_slug[s], "justificacion": "Alza sostenida en el período y preocupación vecinal."}
+            for s in problemas
+            if s in por_slug
         ]
+        if codigo == "05405":  # a local problem in the commune's own words, tied to the nearest category
+            seleccion.insert(1, PROBLEMA_LOCAL_ZAPALLAR | {"categoria": por_slug["robo-en-lugar-habitado"]})
         diagnostico = diagnostico_crear(organizacion=org, por=autor, datos=datos, problemas=seleccion)
         visibilidad = Diagnostico.Visibilidad.PUBLICA if codigo == "05405" else Diagnostico.Visibilidad.PLATAFORMA
         diagnostico_publicar(diagnostico=diagnostico, visibilidad=visibilidad, por=autor)
 
 
+PROBLEMA_LOCAL_ZAPALLAR = {
+    "problema_local": "Robos en segundas viviendas fuera de temporada",
+    "justificacion": "Las viviendas quedan vacías de marzo a diciembre; los vecinos permanentes piden rondas.",
+    "magnitud": 4,
+    "tendencia": 4,
+    "gravedad": 3,
+    "factibilidad": 4,
+    "grupos_afectados": ["personas_mayores", "comunidad"],
+    "lugares": "Cachagua, Maitencillo y Zapallar centro (cuadrantes 1 y 2)",
+}
+
+
 @transaction.atomic
 def cargar():
     """Creates what is missing; returns the number of indicators created."""
-    cargar_taxonomia(Taxonomia, Categoria)
-    categorias = list(Categoria.objects.vigentes())
-    creados = _indicadores(_poblacion(), categorias)
-    _diagnosticos(categorias)
+    asegurar()
+    arbol = Arbol.vigente()
+    creados = _indicadores(_poblacion(), arbol)
+    _diagnosticos(arbol.categorias)
     return creados

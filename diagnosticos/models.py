@@ -111,14 +111,45 @@ class Diagnostico(models.Model):
 
 
 class ProblemaPriorizado(models.Model):
+    """A problem the diagnosis puts first: a category of the taxonomy, or a local problem in the commune's own
+    words ("microtráfico en plazas", "uso del espacio público") tied to the nearest category; with the criteria
+    it was prioritized by, the groups it affects and the places it concerns."""
+
+    class Grupo(models.TextChoices):
+        MUJERES = "mujeres", "Mujeres"
+        NNA = "nna", "Niños, niñas y adolescentes"
+        JOVENES = "jovenes", "Jóvenes"
+        PERSONAS_MAYORES = "personas_mayores", "Personas mayores"
+        SITUACION_CALLE = "situacion_calle", "Personas en situación de calle"
+        MIGRANTES = "migrantes", "Personas migrantes"
+        COMERCIO = "comercio", "Comercio y trabajadores"
+        COMUNIDAD = "comunidad", "Comunidad en general"
+
     diagnostico = models.ForeignKey(
         Diagnostico, on_delete=models.CASCADE, related_name="problemas", verbose_name="diagnóstico"
     )
     categoria = models.ForeignKey(
         Categoria, on_delete=models.PROTECT, related_name="problemas", verbose_name="categoría"
     )
+    problema_local = models.CharField(
+        "problema local",
+        max_length=200,
+        blank=True,
+        help_text="Si el problema no es una categoría del CEAD, nómbrelo; la categoría es la más cercana.",
+    )
     prioridad = models.PositiveSmallIntegerField("prioridad", help_text="1 es el problema más importante.")
-    justificacion = models.TextField("justificación", blank=True)
+    justificacion = models.TextField("justificación", blank=True, max_length=4000)
+    # Prioritization criteria, 1 (low) to 5 (high), as a diagnóstico comunal weighs them.
+    magnitud = models.PositiveSmallIntegerField("magnitud", null=True, blank=True)
+    tendencia = models.PositiveSmallIntegerField("tendencia", null=True, blank=True)
+    gravedad = models.PositiveSmallIntegerField("gravedad", null=True, blank=True)
+    factibilidad = models.PositiveSmallIntegerField("factibilidad de abordarlo", null=True, blank=True)
+    grupos_afectados = models.JSONField("grupos afectados", default=list, blank=True)
+    lugares = models.CharField(
+        "lugares", max_length=300, blank=True, help_text="Barrios, unidades vecinales o cuadrantes."
+    )
+
+    CRITERIOS = ("magnitud", "tendencia", "gravedad", "factibilidad")
 
     class Meta:
         db_table = "comunas_problemapriorizado"  # made by comunas before this app existed
@@ -129,13 +160,35 @@ class ProblemaPriorizado(models.Model):
             models.UniqueConstraint(fields=["diagnostico", "prioridad"], name="problema_prioridad_unica"),
             models.UniqueConstraint(
                 fields=["diagnostico", "categoria"],
+                condition=Q(problema_local=""),
                 name="problema_categoria_unica",
                 violation_error_message="Esa categoría ya está priorizada en este diagnóstico.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(magnitud__isnull=True) | Q(magnitud__gte=1, magnitud__lte=5))
+                & (Q(tendencia__isnull=True) | Q(tendencia__gte=1, tendencia__lte=5))
+                & (Q(gravedad__isnull=True) | Q(gravedad__gte=1, gravedad__lte=5))
+                & (Q(factibilidad__isnull=True) | Q(factibilidad__gte=1, factibilidad__lte=5)),
+                name="problema_criterios_1_a_5",
+                violation_error_message="Cada criterio va de 1 a 5.",
             ),
         ]
 
     def __str__(self):
-        return f"{self.prioridad}. {self.categoria}"
+        return f"{self.prioridad}. {self.nombre}"
+
+    @property
+    def nombre(self):
+        return self.problema_local or self.categoria.nombre
+
+    @property
+    def grupos_legibles(self):
+        etiquetas = dict(self.Grupo.choices)
+        return [etiquetas.get(g, g) for g in self.grupos_afectados]
+
+    @property
+    def criterios(self):
+        return [(campo, getattr(self, campo)) for campo in self.CRITERIOS if getattr(self, campo)]
 
 
 class VersionDiagnostico(VersionBase):
@@ -165,12 +218,27 @@ class IndicadorQuerySet(models.QuerySet):
 
 
 class Indicador(models.Model):
-    """A crime figure of a territory (commune, province or region, by CUT code), category and period.
+    """A crime figure of a territory (commune, province or region, by CUT code), category, period, measure and
+    source.
 
     `territorio` repeats the CUT code of the one territory set (checked by the database), so a row has one
-    natural key — (territorio, categoria, año, trimestre, mes) — that imports use to update instead of
-    duplicating. The taxonomy version is the category's.
+    natural key — (territorio, categoria, año, trimestre, mes, medida, nombre de la medida, origen) — that imports
+    use to update instead of duplicating: loading denuncias never touches casos policiales. The taxonomy version
+    is the category's.
     """
+
+    class Medida(models.TextChoices):
+        CASOS_POLICIALES = "casos_policiales", "Casos policiales"
+        DENUNCIAS = "denuncias", "Denuncias"
+        DETENCIONES = "detenciones", "Detenciones"
+        VICTIMAS = "victimas", "Víctimas"
+        OTRA = "otra", "Otra medida"
+
+    class Origen(models.TextChoices):
+        CEAD = "cead", "CEAD (Subsecretaría de Prevención del Delito)"
+        MUNICIPAL = "municipal", "Registros municipales"
+        ENUSC = "enusc", "ENUSC (encuesta de victimización)"
+        OTRO = "otro", "Otra fuente"
 
     class Periodicidad(models.TextChoices):
         ANUAL = "anual", "Anual"
@@ -196,9 +264,15 @@ class Indicador(models.Model):
     anio = models.PositiveSmallIntegerField("año")
     trimestre = models.PositiveSmallIntegerField("trimestre", null=True, blank=True)
     mes = models.PositiveSmallIntegerField("mes", null=True, blank=True)
+    medida = models.CharField("qué se cuenta", max_length=20, choices=Medida.choices, default=Medida.CASOS_POLICIALES)
+    medida_nombre = models.CharField(
+        "nombre de la medida", max_length=80, blank=True, help_text="Solo para «Otra medida»: qué se cuenta."
+    )
+    unidad = models.CharField("unidad", max_length=40, blank=True, help_text="Solo para «Otra medida».")
+    origen = models.CharField("fuente", max_length=10, choices=Origen.choices, default=Origen.CEAD)
     frecuencia = models.PositiveIntegerField("frecuencia (casos)", null=True, blank=True)
     tasa = models.DecimalField("tasa por 100.000 habitantes", max_digits=12, decimal_places=2, null=True, blank=True)
-    fuente = models.CharField("fuente", max_length=200, blank=True)
+    fuente = models.CharField("detalle de la fuente", max_length=200, blank=True)
     importacion = models.ForeignKey(
         "ImportacionIndicadores",
         on_delete=models.SET_NULL,
@@ -247,8 +321,16 @@ class Indicador(models.Model):
                 "anio",
                 Coalesce("trimestre", 0),
                 Coalesce("mes", 0),
+                "medida",
+                "medida_nombre",
+                "origen",
                 name="indicador_unico_por_periodo",
-                violation_error_message="Ya hay un indicador para ese territorio, categoría y período.",
+                violation_error_message="Ya hay un indicador para ese territorio, categoría, período, medida y fuente.",
+            ),
+            models.CheckConstraint(
+                condition=Q(medida="otra", medida_nombre__gt="") | (~Q(medida="otra") & Q(medida_nombre="")),
+                name="indicador_medida_otra_con_nombre",
+                violation_error_message="Una «otra medida» necesita su nombre.",
             ),
         ]
 
@@ -281,6 +363,9 @@ class ImportacionIndicadores(models.Model):
     filas = models.JSONField("filas válidas", default=list)
     errores = models.JSONField("errores", default=list)
     total_filas = models.PositiveIntegerField("filas leídas", default=0)
+    # "larga" (one row per value, the template) or "ancha" (one row per territory and category, a column per period)
+    formato = models.CharField("formato reconocido", max_length=10, default="larga")
+    advertencias = models.JSONField("advertencias", default=list, blank=True)
     estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.PENDIENTE)
     creados = models.PositiveIntegerField("indicadores creados", default=0)
     actualizados = models.PositiveIntegerField("indicadores actualizados", default=0)

@@ -8,15 +8,17 @@ import re
 import statistics
 from dataclasses import dataclass
 
+from django.db.models import Count
 from django.http import Http404
 
 from comunas.models import Categoria, Comuna, Organizacion, Provincia, Region
+from comunas.taxonomia import Arbol
 from diagnosticos import grupos
 from diagnosticos import importacion as imp
 from diagnosticos.access import diagnosticos_visibles
 from diagnosticos.graficos import barras, cifra, lineas
 from diagnosticos.models import Indicador
-from diagnosticos.services import _clave, existentes
+from diagnosticos.services import clave_de_fila, existentes
 from practicas.access import practicas_visibles
 from practicas.models import Practica
 
@@ -81,11 +83,12 @@ def vista_previa(importacion, limite=100):
     filas = importacion.filas
     ya = existentes(filas)
     ref = imp.Referencias.cargar()
-    nombres = dict(Categoria.objects.vigentes().values_list("pk", "nombre"))
+    arbol = Arbol.vigente()
+    medidas, origenes = dict(Indicador.Medida.choices), dict(Indicador.Origen.choices)
     actualizados = 0
     muestra = []
     for f in filas:
-        anterior = ya.get(_clave(f[imp.TERRITORIO], f[imp.CATEGORIA], f[imp.ANIO], f[imp.TRIMESTRE], f[imp.MES]))
+        anterior = ya.get(clave_de_fila(f))
         actualizados += anterior is not None
         if len(muestra) < limite:
             periodo = str(f[imp.ANIO])
@@ -94,7 +97,10 @@ def vista_previa(importacion, limite=100):
                 {
                     "fila": f[imp.FILA],
                     "territorio": f"{ref.nombre(f[imp.TERRITORIO])} ({f[imp.TERRITORIO]})",
-                    "categoria": nombres.get(f[imp.CATEGORIA], "?"),
+                    "categoria": arbol.etiqueta(arbol.por_pk[f[imp.CATEGORIA]])
+                    if f[imp.CATEGORIA] in arbol.por_pk
+                    else "?",
+                    "medida": f"{f[imp.MEDIDA_NOMBRE] or medidas[f[imp.MEDIDA]]} · {origenes[f[imp.ORIGEN]]}",
                     "periodo": periodo,
                     "frecuencia": cifra(f[imp.FRECUENCIA], 0),
                     "tasa": cifra(f[imp.TASA], 2),
@@ -104,6 +110,65 @@ def vista_previa(importacion, limite=100):
                 }
             )
     return {"nuevos": len(filas) - actualizados, "actualizados": actualizados, "muestra": muestra}
+
+
+# --- Figures over the taxonomy tree ------------------------------------------------------------------------
+# Figures may be stored at any level of the tree (a CEAD table brings families, groups and subgroups; a
+# municipal record may bring only a group). A node's value is its own stored figure, else the sum of its
+# children's values: a family is the sum of its groups. Rates add up the same way (same population).
+
+
+@dataclass(frozen=True)
+class MedidaFuente:
+    medida: str
+    medida_nombre: str
+    origen: str
+
+
+def medidas_disponibles():
+    """The (medida, nombre, origen) combinations with figures, most used first, each with its label (1 query)."""
+    medidas, origenes = dict(Indicador.Medida.choices), dict(Indicador.Origen.choices)
+    filas = (
+        Indicador.objects.order_by()
+        .values_list("medida", "medida_nombre", "origen")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "medida", "origen")
+    )
+    return [
+        {
+            "valor": f"{m}|{n}|{o}",
+            "etiqueta": f"{n or medidas[m]} · {origenes[o]}",
+            "clave": MedidaFuente(m, n, o),
+        }
+        for m, n, o, _ in filas
+    ]
+
+
+def _indice(filas):
+    """{(territorio, anio, categoria_id): (frecuencia, tasa)} of stored figures."""
+    return {(i.territorio, i.anio, i.categoria_id): (i.frecuencia, i.tasa) for i in filas}
+
+
+def valor_en_arbol(arbol, indice, categoria, territorio, anio):
+    """(frecuencia, tasa) of a node: its own figure, else the sum over its children (None where nothing is)."""
+    propio = indice.get((territorio, anio, categoria.pk))
+    if propio is not None:
+        return propio
+    partes = [valor_en_arbol(arbol, indice, h, territorio, anio) for h in arbol.hijos.get(categoria.pk, [])]
+    partes = [p for p in partes if p is not None]
+    if not partes:
+        return None
+    frecuencias = [f for f, _ in partes if f is not None]
+    tasas = [t for _, t in partes]
+    return (sum(frecuencias) if frecuencias else None, sum(tasas) if None not in tasas else None)
+
+
+def _anteriores_de(arbol, categoria):
+    """Categories of earlier taxonomy versions whose every crosswalk destination lies inside this node's subtree:
+    their figures continue this node's series before the change of classification."""
+    dentro = {c.pk for c in arbol.descendientes(categoria)}
+    candidatas = Categoria.objects.filter(equivale_a__in=dentro).prefetch_related("equivale_a").distinct()
+    return [c for c in candidatas if {d.pk for d in c.equivale_a.all()} <= dentro]
 
 
 # --- Trends -------------------------------------------------------------------------------------------------
@@ -136,32 +201,62 @@ class Serie:
     textos: list
     grafico: dict
     resumen: str
+    empalmada: bool = False  # some years come from the earlier classification through the crosswalk
+    tiene_hijas: bool = False
 
     @property
     def tabla(self):
         return [(p["anio"], p["valor"]) for p in self.grafico["puntos"]]
 
 
-def tendencias(codigo):
-    """Yearly series of every category with data in a territory: rate per 100,000 (cases when there is no rate)."""
-    filas = list(
-        Indicador.objects.anuales()
-        .filter(territorio=codigo)
-        .select_related("categoria")
-        .order_by("categoria__orden", "anio")
-    )
+def tendencias(codigo, *, medida=None, padre=None, arbol=None):
+    """Yearly series of a territory for the families of the taxonomy in force (or the children of `padre`),
+    in one measure and source (`medida`: a MedidaFuente; the most used one by default). Each series keeps one unit:
+    the rate per 100,000 when every year has it, else cases; a year missing from the new classification is
+    taken, when the crosswalk allows it, from the earlier one and the series says so. Three queries."""
+    arbol = arbol or Arbol.vigente()
+    nodos = arbol.hijos.get(padre.pk, []) if padre else arbol.raices()
+    consulta = Indicador.objects.anuales().filter(territorio=codigo)
+    if medida is not None:
+        consulta = consulta.filter(medida=medida.medida, medida_nombre=medida.medida_nombre, origen=medida.origen)
+    filas = list(consulta.only("territorio", "anio", "categoria_id", "frecuencia", "tasa"))
+    indice = _indice(filas)
     anios = sorted({i.anio for i in filas})
-    por_categoria = {}
-    for indicador in filas:
-        por_categoria.setdefault(indicador.categoria, {})[indicador.anio] = indicador
+    puente = {}  # node pk → [earlier categories that continue it]
+    vigentes = {c.pk for c in arbol.categorias}
+    if any(i.categoria_id not in vigentes for i in filas):
+        for nodo in nodos:
+            puente[nodo.pk] = _anteriores_de(arbol, nodo)
     series = []
-    for categoria, por_anio in por_categoria.items():
-        con_tasa = all(i.tasa is not None for i in por_anio.values())
+    for nodo in nodos:
+        por_anio, empalmada = {}, False
+        for anio in anios:
+            valor = valor_en_arbol(arbol, indice, nodo, codigo, anio)
+            if valor is None and puente.get(nodo.pk):
+                viejas = [indice.get((codigo, anio, c.pk)) for c in puente[nodo.pk]]
+                viejas = [v for v in viejas if v is not None]
+                if viejas:
+                    frecuencias = [f for f, _ in viejas if f is not None]
+                    tasas = [t for _, t in viejas]
+                    valor = (sum(frecuencias) if frecuencias else None, sum(tasas) if None not in tasas else None)
+                    empalmada = True
+            if valor is not None:
+                por_anio[anio] = valor
+        if not por_anio:
+            continue
+        con_tasa = all(t is not None for _, t in por_anio.values())
         unidad = "por 100.000 habitantes" if con_tasa else "casos"
-        campo = "tasa" if con_tasa else "frecuencia"
-        valores = [getattr(por_anio[a], campo) if a in por_anio else None for a in anios]
-        resumen = _resumen_serie(categoria.nombre, anios, valores, unidad)
-        series.append(Serie(categoria, unidad, valores, [cifra(v) for v in valores], lineas(anios, valores), resumen))
+        valores = [(por_anio[a][1] if con_tasa else por_anio[a][0]) if a in por_anio else None for a in anios]
+        resumen = _resumen_serie(nodo.nombre, anios, valores, unidad)
+        if empalmada:
+            resumen += " Incluye años de la clasificación anterior del CEAD, empalmados por equivalencia."
+        if not con_tasa:
+            resumen += " Sin tasa en algún año (falta la población): se muestran casos."
+        grafico = lineas(anios, valores)
+        tiene_hijas = bool(arbol.hijos.get(nodo.pk))
+        series.append(
+            Serie(nodo, unidad, valores, [cifra(v) for v in valores], grafico, resumen, empalmada, tiene_hijas)
+        )
     return anios, series
 
 
@@ -175,11 +270,49 @@ AMBITOS = [
 ]
 
 
-def comparacion(*, categoria, anio, ambito="plataforma", region=None, mesa=None, codigos=None, destacados=()):
-    """Territories ranked by rate per 100,000 on one category and year, with chart, table rows and summary.
+def anios_con_tasas(medida=None):
+    """Years with yearly figures, most recent first, and the latest one where rates exist (the default)."""
+    consulta = Indicador.objects.anuales()
+    if medida is not None:
+        consulta = consulta.filter(medida=medida.medida, medida_nombre=medida.medida_nombre, origen=medida.origen)
+    anios = list(consulta.order_by("-anio").values_list("anio", flat=True).distinct())
+    con_tasa = consulta.filter(tasa__isnull=False).order_by("-anio").values_list("anio", flat=True).first()
+    return anios, con_tasa
 
-    `mesa` (ambito "mesa") must be one the user may see: the view takes it from mesas_visibles."""
-    consulta = Indicador.objects.anuales().filter(categoria=categoria, anio=anio).con_territorio()
+
+def familia_con_mas_datos(arbol, medida=None):
+    """The slug of the family with the most figures (the comparison's default category), or None (1 query)."""
+    consulta = Indicador.objects.filter(categoria__in=list(arbol.por_pk)).order_by()
+    if medida is not None:
+        consulta = consulta.filter(medida=medida.medida, medida_nombre=medida.medida_nombre, origen=medida.origen)
+    por_familia = {}
+    for categoria_id, n in consulta.values_list("categoria_id").annotate(n=Count("pk")):
+        familia = arbol.ruta(arbol.por_pk[categoria_id])[0]
+        por_familia[familia.slug] = por_familia.get(familia.slug, 0) + n
+    return max(por_familia, key=por_familia.get) if por_familia else None
+
+
+def comparacion(
+    *,
+    categoria,
+    anio,
+    medida=None,
+    ambito="plataforma",
+    region=None,
+    mesa=None,
+    codigos=None,
+    destacados=(),
+    arbol=None,
+):
+    """Territories ranked by rate per 100,000 on one category (any level of the tree: a family is the sum of its
+    groups) and year, in one measure and source, with chart, table rows and summary. Three queries.
+
+    `mesa` (ambito "mesa") must be one the user may see: the view takes it from diagnosticos.grupos."""
+    arbol = arbol or Arbol.vigente()
+    subarbol = [c.pk for c in arbol.descendientes(categoria)]
+    consulta = Indicador.objects.anuales().filter(categoria__in=subarbol, anio=anio)
+    if medida is not None:
+        consulta = consulta.filter(medida=medida.medida, medida_nombre=medida.medida_nombre, origen=medida.origen)
     if codigos:
         consulta = consulta.filter(territorio__in=codigos)
     elif ambito == "mesa":
@@ -190,30 +323,53 @@ def comparacion(*, categoria, anio, ambito="plataforma", region=None, mesa=None,
         consulta = consulta.filter(comuna__isnull=False)
     else:
         consulta = consulta.filter(territorio__in=territorios_de_la_plataforma())
-    filas = sorted(consulta, key=lambda i: (i.tasa is None, -(i.tasa or 0), i.territorio))
-    datos = [(i.territorio, nombre_de(i.territorio_obj), i.tasa) for i in filas]
-    con_tasa = [i for i in filas if i.tasa is not None]
+    filas = list(consulta.con_territorio())
+    indice, territorios, fuentes = _indice(filas), {}, {}
+    for i in filas:
+        territorios.setdefault(i.territorio, i.territorio_obj)
+        fuentes.setdefault(i.territorio, i.fuente)
+    valores = {}
+    for codigo in territorios:
+        valor = valor_en_arbol(arbol, indice, categoria, codigo, anio)
+        if valor is not None:
+            valores[codigo] = valor
+    orden = sorted(valores, key=lambda c: (valores[c][1] is None, -(valores[c][1] or 0), c))
+    datos = [(c, nombre_de(territorios[c]), valores[c][1]) for c in orden]
+    con_tasa = [c for c in orden if valores[c][1] is not None]
+    sin_tasa = [nombre_de(territorios[c]) for c in orden if valores[c][1] is None]
+    nombre = arbol.etiqueta(categoria)
     if not con_tasa:
-        resumen = f"No hay tasas de {categoria.nombre} en {anio} para estos territorios."
+        resumen = f"No hay tasas de {nombre} en {anio} para estos territorios."
     else:
-        mediana = statistics.median(i.tasa for i in con_tasa)
+        mediana = statistics.median(valores[c][1] for c in con_tasa)
         primero, ultimo = con_tasa[0], con_tasa[-1]
         resumen = (
-            f"{categoria.nombre}, {anio}: {len(con_tasa)} territorios con tasa. La más alta es la de "
-            f"{nombre_de(primero.territorio_obj)} ({cifra(primero.tasa)} por 100.000 habitantes) y la más baja "
-            f"la de {nombre_de(ultimo.territorio_obj)} ({cifra(ultimo.tasa)}); la mediana es {cifra(mediana)}."
+            f"{nombre}, {anio}: {len(con_tasa)} territorios con tasa. La más alta es la de "
+            f"{nombre_de(territorios[primero])} ({cifra(valores[primero][1])} por 100.000 habitantes) y la más baja "
+            f"la de {nombre_de(territorios[ultimo])} ({cifra(valores[ultimo][1])}); la mediana es {cifra(mediana)}."
         )
-        for lugar, indicador in enumerate(con_tasa, start=1):
-            if indicador.territorio in destacados:
-                resumen += f" {nombre_de(indicador.territorio_obj)} ocupa el lugar {lugar} de {len(con_tasa)}."
+        for lugar, codigo in enumerate(con_tasa, start=1):
+            if codigo in destacados:
+                resumen += f" {nombre_de(territorios[codigo])} ocupa el lugar {lugar} de {len(con_tasa)}."
+    if sin_tasa:
+        resumen += (
+            f" Sin tasa (falta la población de ese año): {', '.join(sin_tasa[:5])}{'…' if len(sin_tasa) > 5 else ''}."
+        )
     return {
         "filas": [
-            {"codigo": c, "nombre": n, "tasa": cifra(t), "frecuencia": cifra(i.frecuencia, 0), "fuente": i.fuente}
-            for (c, n, t), i in zip(datos, filas, strict=True)
+            {
+                "codigo": c,
+                "nombre": n,
+                "tasa": cifra(t) if t is not None else "sin dato",
+                "frecuencia": cifra(valores[c][0], 0) if valores[c][0] is not None else "sin dato",
+                "fuente": fuentes.get(c, ""),
+            }
+            for c, n, t in datos
         ],
-        "grafico": barras(datos, destacados=destacados),
-        "destacado": any(c in destacados for c, _, _ in datos),
+        "grafico": barras([(c, n, t) for c, n, t in datos if t is not None], destacados=destacados),
+        "destacado": any(c in destacados for c in orden),
         "resumen": resumen,
+        "nombre": nombre,
     }
 
 
@@ -233,11 +389,18 @@ PUNTAJES = ["efecto_puntaje", "mecanismo_puntaje", "moderadores_puntaje", "imple
 def recomendaciones(diagnostico, user, roles=None, por_problema=5):
     """For each prioritized problem, the visible published practices on its category: those from similar
     territories first (same province, then same region), and within each, best evidence first (CrimeSolutions
-    rating, then the sum of the EMMIE scores). Returns the problems with `.recomendadas` (3 queries)."""
+    rating, then the sum of the EMMIE scores). A practice on the problem's family, group or subgroups counts.
+    Returns the problems with `.recomendadas` (4 queries)."""
     problemas = list(diagnostico.problemas.select_related("categoria"))
+    arbol = Arbol.vigente()
+    cercanas = {}  # a problem's category, what lies below it and the groups and family above it
+    for problema in problemas:
+        nodo = arbol.por_pk.get(problema.categoria_id)
+        familia = ({c.pk for c in arbol.descendientes(nodo)} | {c.pk for c in arbol.ruta(nodo)}) if nodo else set()
+        cercanas[problema.pk] = familia | {problema.categoria_id}
     practicas = list(
         practicas_visibles(user, roles)
-        .filter(estado=Practica.Estado.PUBLICADA, categorias__in=[p.categoria_id for p in problemas])
+        .filter(estado=Practica.Estado.PUBLICADA, categorias__in=set().union(*cercanas.values()))
         .distinct()
         .select_related("organizacion", "comuna", "provincia", "region")
         .prefetch_related("categorias")
@@ -251,7 +414,7 @@ def recomendaciones(diagnostico, user, roles=None, por_problema=5):
         return (cercania, ORDEN_EVIDENCIA.get(practica.calificacion, 5), -emmie, practica.titulo)
 
     for problema in problemas:
-        candidatas = [p for p in practicas if any(c.pk == problema.categoria_id for c in p.categorias.all())]
+        candidatas = [p for p in practicas if any(c.pk in cercanas[problema.pk] for c in p.categorias.all())]
         problema.recomendadas = sorted(candidatas, key=clave)[:por_problema]
     return problemas
 

@@ -40,18 +40,44 @@ def _asignar(diagnostico, datos):
         raise ValidationError({"anio_fin": "El año de término no puede ser anterior al de inicio."})
 
 
+CAMPOS_PROBLEMA = ["categoria", "problema_local", "justificacion", *ProblemaPriorizado.CRITERIOS, "grupos_afectados"]
+CAMPOS_PROBLEMA.append("lugares")
+
+
 def _guardar_problemas(diagnostico, problemas):
-    """Replaces the prioritized problems; `problemas` is an ordered list of (categoria, justificacion)."""
+    """Replaces the prioritized problems; `problemas` is an ordered list of dicts (CAMPOS_PROBLEMA; only
+    `categoria` is required). A category is prioritized once, unless the problem is a local one tied to it."""
     vistas = set()
-    for categoria, _ in problemas:
-        if categoria.pk in vistas:
+    grupos = set(ProblemaPriorizado.Grupo.values)
+    filas = []
+    for prioridad, datos in enumerate(problemas, start=1):
+        desconocidos = set(datos) - set(CAMPOS_PROBLEMA)
+        if desconocidos:
+            raise ValueError(f"campos desconocidos: {sorted(desconocidos)}")
+        categoria, local = datos["categoria"], (datos.get("problema_local") or "").strip()
+        if not local and categoria.pk in vistas:
             raise ValidationError(f"La categoría «{categoria}» está priorizada dos veces.")
-        vistas.add(categoria.pk)
+        if not local:
+            vistas.add(categoria.pk)
+        for criterio in ProblemaPriorizado.CRITERIOS:
+            if datos.get(criterio) is not None and not 1 <= datos[criterio] <= 5:
+                raise ValidationError(f"El criterio «{criterio}» va de 1 a 5.")
+        if set(datos.get("grupos_afectados") or []) - grupos:
+            raise ValidationError("Elija los grupos afectados de la lista.")
+        filas.append(
+            ProblemaPriorizado(
+                diagnostico=diagnostico,
+                prioridad=prioridad,
+                categoria=categoria,
+                problema_local=local[:200],
+                justificacion=(datos.get("justificacion") or "").strip()[:4000],
+                grupos_afectados=list(datos.get("grupos_afectados") or []),
+                lugares=(datos.get("lugares") or "").strip()[:300],
+                **{c: datos.get(c) for c in ProblemaPriorizado.CRITERIOS},
+            )
+        )
     diagnostico.problemas.all().delete()
-    ProblemaPriorizado.objects.bulk_create(
-        ProblemaPriorizado(diagnostico=diagnostico, categoria=c, prioridad=i, justificacion=j.strip())
-        for i, (c, j) in enumerate(problemas, start=1)
-    )
+    ProblemaPriorizado.objects.bulk_create(filas)
 
 
 def _foto(diagnostico):
@@ -59,7 +85,15 @@ def _foto(diagnostico):
     datos["visibilidad"] = diagnostico.visibilidad
     datos["territorio"] = diagnostico.comuna_id or diagnostico.provincia_id
     datos["problemas"] = [
-        {"prioridad": p.prioridad, "categoria": p.categoria.slug, "justificacion": p.justificacion}
+        {
+            "prioridad": p.prioridad,
+            "categoria": p.categoria.slug,
+            "problema_local": p.problema_local,
+            "justificacion": p.justificacion,
+            "criterios": dict(p.criterios),
+            "grupos_afectados": p.grupos_afectados,
+            "lugares": p.lugares,
+        }
         for p in diagnostico.problemas.select_related("categoria")
     ]
     return datos
@@ -136,12 +170,21 @@ def importacion_preparar(*, usuario, archivo, nombre):
         huella=huella,
         filas=[] if errores else resultado.filas,
         errores=errores,
+        advertencias=resultado.advertencias,
+        formato=resultado.formato,
         total_filas=resultado.total_filas,
     )
 
 
-def _clave(territorio, categoria_id, anio, trimestre, mes):
-    return (territorio, categoria_id, anio, trimestre or 0, mes or 0)
+def _clave(territorio, categoria_id, anio, trimestre, mes, medida, medida_nombre, origen):
+    """The natural key of an indicator: loading another measure or source never touches this one."""
+    return (territorio, categoria_id, anio, trimestre or 0, mes or 0, medida, medida_nombre, origen)
+
+
+def clave_de_fila(f):
+    """The natural key of a checked row (diagnosticos.importacion)."""
+    periodo = (f[imp.TERRITORIO], f[imp.CATEGORIA], f[imp.ANIO], f[imp.TRIMESTRE], f[imp.MES])
+    return _clave(*periodo, f[imp.MEDIDA], f[imp.MEDIDA_NOMBRE], f[imp.ORIGEN])
 
 
 def existentes(filas):
@@ -152,8 +195,20 @@ def existentes(filas):
         territorio__in={f[imp.TERRITORIO] for f in filas},
         categoria_id__in={f[imp.CATEGORIA] for f in filas},
         anio__in={f[imp.ANIO] for f in filas},
-    ).values_list("pk", "territorio", "categoria_id", "anio", "trimestre", "mes", "frecuencia", "tasa")
-    return {_clave(t, c, a, tr, m): (pk, fr, ta) for pk, t, c, a, tr, m, fr, ta in consulta}
+    ).values_list(
+        "pk",
+        "territorio",
+        "categoria_id",
+        "anio",
+        "trimestre",
+        "mes",
+        "medida",
+        "medida_nombre",
+        "origen",
+        "frecuencia",
+        "tasa",
+    )
+    return {_clave(*fila[1:9]): (fila[0], fila[9], fila[10]) for fila in consulta}
 
 
 def _periodicidad(trimestre, mes):
@@ -216,7 +271,7 @@ def importacion_confirmar(*, importacion, por):
             "importacion": importacion,
             "actualizado": ahora,
         }
-        anterior = ya.get(_clave(territorio, f[imp.CATEGORIA], f[imp.ANIO], trimestre, mes))
+        anterior = ya.get(clave_de_fila(f))
         if anterior:
             cambiados.append(Indicador(pk=anterior[0], **datos))
             continue
@@ -229,6 +284,10 @@ def importacion_confirmar(*, importacion, por):
                 anio=f[imp.ANIO],
                 trimestre=trimestre,
                 mes=mes,
+                medida=f[imp.MEDIDA],
+                medida_nombre=f[imp.MEDIDA_NOMBRE],
+                unidad=f[imp.UNIDAD],
+                origen=f[imp.ORIGEN],
                 **datos,
             )
         )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from comunas.access import miembro_requerido, roles_activos
 from comunas.models import Categoria, Organizacion, Region
+from comunas.taxonomia import Arbol
 from diagnosticos import grupos
 from diagnosticos import importacion as imp
 from diagnosticos import selectors as sel
@@ -217,14 +218,25 @@ def indicadores(request):
 
 @miembro_requerido
 def indicadores_territorio(request, codigo):
+    """The territory's yearly series by family of the taxonomy; `?categoria=` opens one family or group into its
+    children, `?medida=` chooses what is counted and its source."""
     territorio = sel.territorio_de(codigo)
-    anios, series = sel.tendencias(codigo)
+    arbol = Arbol.vigente()
+    medidas = sel.medidas_disponibles()
+    elegida = next((m for m in medidas if m["valor"] == request.GET.get("medida")), medidas[0] if medidas else None)
+    padre = next((c for c in arbol.categorias if c.slug == request.GET.get("categoria")), None)
+    medida = elegida["clave"] if elegida else None
+    anios, series = sel.tendencias(codigo, medida=medida, padre=padre, arbol=arbol)
     contexto = {
         "territorio": territorio,
         "nombre": sel.nombre_de(territorio),
         "codigo": codigo,
         "anios": anios,
         "series": series,
+        "medidas": medidas,
+        "medida": elegida,
+        "padre": padre,
+        "ruta": arbol.ruta(padre) if padre else [],
         "aviso": AVISO_EJEMPLO,
     }
     return render(request, "diagnosticos/indicadores_territorio.html", contexto)
@@ -232,21 +244,28 @@ def indicadores_territorio(request, codigo):
 
 @miembro_requerido
 def indicadores_comparar(request):
-    anios = list(Indicador.objects.anuales().order_by("-anio").values_list("anio", flat=True).distinct())
-    mesas = grupos.visibles(request.user)
+    medidas = sel.medidas_disponibles()
     datos = request.GET.copy()
-    datos.setdefault("categoria", "hurtos")
-    datos.setdefault("anio", str(anios[0]) if anios else "")
+    elegida = next((m for m in medidas if m["valor"] == datos.get("medida")), medidas[0] if medidas else None)
+    anios, con_tasa = sel.anios_con_tasas(elegida["clave"] if elegida else None)
+    mesas = grupos.visibles(request.user)
+    arbol = Arbol.vigente()
+    datos.setdefault("categoria", sel.familia_con_mas_datos(arbol, elegida["clave"] if elegida else None) or "")
+    datos.setdefault("medida", elegida["valor"] if elegida else "")
+    datos.setdefault("anio", str(con_tasa or (anios[0] if anios else "")))  # the latest year that has rates
     datos.setdefault("ambito", "mesa" if mesas else "plataforma")  # by default, the user's first mesa
     datos.setdefault("mesa", str(mesas[0].pk) if mesas else "")
     datos.setdefault("region", "05")
-    form = ComparacionForm(datos, anios=anios, regiones=Region.objects.all(), ambitos=sel.AMBITOS, mesas=mesas)
+    regiones = Region.objects.all()
+    form = ComparacionForm(datos, anios=anios, regiones=regiones, ambitos=sel.AMBITOS, mesas=mesas, medidas=medidas)
     resultado = None
     if form.is_valid():
         propio = _territorio_propio(request.user)
         resultado = sel.comparacion(
             categoria=form.cleaned_data["categoria"],
             anio=form.cleaned_data["anio"],
+            medida=form.cleaned_data["medida"],
+            arbol=arbol,
             ambito=form.cleaned_data["ambito"] or "plataforma",
             region=form.cleaned_data["region"],
             mesa=form.cleaned_data["mesa"],
@@ -313,11 +332,13 @@ def indicadores_importacion(request, pk):
 def indicadores_plantilla(request, formato):
     if formato not in ("csv", "xlsx"):
         raise Http404("La plantilla existe en CSV y en Excel (XLSX).")
+    codigo = _territorio_propio(request.user)
+    territorio = (codigo, sel.nombre_de(sel.territorio_de(codigo))) if codigo else None  # pre-filled example row
     if formato == "xlsx":
-        contenido = imp.plantilla_xlsx()
+        contenido = imp.plantilla_xlsx(territorio)
         tipo = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        contenido, tipo = imp.plantilla_csv(), "text/csv; charset=utf-8"
+        contenido, tipo = imp.plantilla_csv(territorio), "text/csv; charset=utf-8"
     respuesta = HttpResponse(contenido, content_type=tipo)
     respuesta["Content-Disposition"] = f'attachment; filename="plantilla-indicadores.{formato}"'
     return respuesta

@@ -8,7 +8,8 @@
                       once, here, whatever rows remain (mesa.services.coordinacion_terminar also ends them).
     need="responder"  (sessions) whoever is convened to it: the members of the participating organizations.
     need="comentar"   (actas) the coordination and the members convened to its session.
-    need="actualizar" (acuerdos) the coordination and a director(a) or integrante of the responsible organization.
+    need="actualizar" (acuerdos) the coordination and a director(a) or integrante of the responsible organization;
+                      the same people turn an acuerdo into an activity of a plan they may edit (planes.access).
 
 Outsiders get 404 (they may not know the mesa exists); a member without the role gets 403.
 """
@@ -19,6 +20,7 @@ from django.http import Http404
 
 from comunas.access import (
     documentos_visibles_para_todos,
+    es_staff,
     organizaciones_activas,
     organizaciones_que_editan,
     puede,
@@ -30,6 +32,8 @@ from diagnosticos.access import diagnosticos_visibles
 from diagnosticos.models import Diagnostico
 from mesa.models import Acta, Acuerdo, Mesa, Participacion, PuntoTabla, Sesion
 from mesa.selectors import convocados
+from planes.access import planes_visibles
+from planes.models import Nodo, Plan
 from practicas.access import practicas_visibles
 from practicas.models import Practica
 
@@ -114,7 +118,7 @@ def acuerdos_de_mis_organizaciones(user):
     return (
         Acuerdo.objects.vigentes()
         .filter(organizacion__in=organizaciones_activas(user))
-        .select_related("organizacion", "acta__sesion__mesa")
+        .select_related("organizacion", "persona", "acta__sesion__mesa", "actividad__plan")
         .order_by("plazo", "pk")
     )
 
@@ -277,3 +281,46 @@ def mesas_de_organizacion(user, organizacion, limite=5):
 def mesas_para_comparar(user):
     """The mesas whose communes this user may compare indicators across (diagnosticos.grupos)."""
     return mesas_visibles(user).order_by("creada", "pk")
+
+
+# --- Plans seen from the mesa ----------------------------------------------------------------------------
+
+
+def planes_para_la_tabla(mesa):
+    """The plans every member of the mesa may see, for an agenda item: published (not drafts) and public, for the
+    whole platform, or for the mesas of an owner that takes part in this one (planes.access's rule, read for a
+    whole mesa rather than for one person)."""
+    participantes = mesa.participaciones.filter(estado=Participacion.Estado.ACEPTADA).values("organizacion_id")
+    return (
+        Plan.objects.exclude(estado=Plan.Estado.BORRADOR)
+        .filter(
+            Q(visibilidad__in=[Plan.Visibilidad.PUBLICA, Plan.Visibilidad.PLATAFORMA])
+            | Q(visibilidad=Plan.Visibilidad.MESA, duenas__in=participantes)
+        )
+        .distinct()
+        .order_by("titulo", "pk")
+    )
+
+
+def lineas_que_edita(user, roles=None):
+    """Where this person may put an acuerdo as an activity: the ejes and líneas de acción (not dropped) of the
+    plans they may edit (planes.access.puede_editar: an owner's director(a) or integrante, or staff), except
+    closed ones. Two queries at most (roles, nodes)."""
+    nodos = Nodo.objects.filter(tipo__in=[Nodo.Tipo.EJE, Nodo.Tipo.LINEA]).exclude(plan__estado=Plan.Estado.CERRADO)
+    if not es_staff(user):
+        nodos = nodos.filter(plan__duenas__in=organizaciones_que_editan(user, roles))
+    return list(
+        nodos.exclude(adaptacion=Nodo.Adaptacion.DESCARTADO)
+        .select_related("plan")
+        .distinct()
+        .order_by("plan__titulo", "plan_id", "orden", "pk")
+    )
+
+
+def planes_que_ve(user, plan_ids):
+    """Which of these plans this person may open (to link an activity's plan only for whoever may see it). No query
+    when there are none."""
+    plan_ids = {p for p in plan_ids if p}
+    if not plan_ids:
+        return set()
+    return set(planes_visibles(user, roles_activos(user)).filter(pk__in=plan_ids).values_list("pk", flat=True))

@@ -62,7 +62,7 @@ def acta_pdf(acta):
         ]
         flujo.append(_p(seccion.texto or "Sin observaciones.", normal))
 
-    acuerdos = list(acta.acuerdos.select_related("organizacion"))
+    acuerdos = list(acta.acuerdos.select_related("organizacion", "persona", "actividad"))
     flujo.append(_p("Acuerdos", h2))
     if acuerdos:
         filas = [[_p(t, pequeno) for t in ("N.º", "Acuerdo", "Responsable", "Plazo", "Estado")]]
@@ -71,7 +71,10 @@ def acta_pdf(acta):
                 [
                     _p(str(i), normal),
                     _p(acuerdo.descripcion, normal),
-                    _p(acuerdo.organizacion.nombre, normal),
+                    _p(
+                        acuerdo.organizacion.nombre + (f" — {acuerdo.persona.nombre}" if acuerdo.persona else ""),
+                        normal,
+                    ),
                     _p(formats.date_format(acuerdo.plazo, "j/m/Y"), normal),
                     _p(acuerdo.estado_visible, normal),
                 ]

@@ -64,6 +64,17 @@ def _schedule():
             "task": "mesa.tasks.acuerdos_semana_task",
             "schedule": crontab(day_of_week="mon", hour=settings.AVISOS_RESUMEN_HORA, minute=0),
         },
+        # Plan activities and milestones due within a week or late, to whoever answers for them (daily; each item
+        # once per deadline, or once a week while late: planes/avisos.py).
+        "planes_recordatorios": {
+            "task": "planes.tasks.recordatorios_planes_task",
+            "schedule": crontab(hour=settings.AVISOS_RESUMEN_HORA, minute=15),
+        },
+        # Each live plan's monthly summary to its owners' directors, on the first day of the month.
+        "planes_resumen_mensual": {
+            "task": "planes.tasks.resumen_mensual_planes_task",
+            "schedule": crontab(day_of_month=1, hour=settings.AVISOS_RESUMEN_HORA, minute=30),
+        },
         # Indicator uploads never confirmed, older than IMPORTACIONES_RETENCION_HORAS.
         "importaciones_purgar": {
             "task": "diagnosticos.tasks.importaciones_purgar_task",

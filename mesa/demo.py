@@ -1,5 +1,7 @@
 """Demo data of the mesa (after comunas.demo): the Zapallar mesa, its first session held (attendance, an
-approved acta with acuerdos) and the next one convened.
+approved acta with acuerdos, each with its responsible organization and person) and the next one convened; then
+(`cargar_planes`, after planes.demo.cargar) the acuerdos become activities of the mesa's intercommunal plan and the
+next session presents that plan's progress.
 
 Idempotent: the mesa is looked up by name and each session by number; what exists is left as it is.
 """
@@ -12,7 +14,9 @@ from django.utils import timezone
 from comunas.demo import COORDINADORA, DIRECCIONES
 from comunas.models import Organizacion, Usuario
 from mesa import services, services_actas
-from mesa.models import Mesa, Participacion, PuntoTabla, Sesion
+from mesa.access import planes_para_la_tabla
+from mesa.models import Acuerdo, Mesa, Participacion, PuntoTabla, Sesion
+from planes import demo as demo_planes
 
 NOMBRE = "Mesa de buenas prácticas en seguridad pública"
 DESCRIPCION = (
@@ -49,16 +53,33 @@ TABLA_SEGUNDA = [
     ("Avance de los acuerdos", "director@zapallar.example", 30),
     ("Experiencia: mediación vecinal en Quilpué", "director@quilpue.example", 40),
 ]
-# (acuerdo, correo del director(a) responsable, días de plazo desde la sesión)
+# (acuerdo, correo del director(a) de la organización responsable, días de plazo desde la sesión, persona
+# responsable, código de la línea del plan intercomunal donde se vuelve actividad)
 ACUERDOS = [
-    ("Compartir con la mesa el protocolo de rondas del borde costero.", "director@algarrobo.example", 10),
+    (
+        "Compartir con la mesa el protocolo de rondas del borde costero.",
+        "director@algarrobo.example",
+        10,
+        "analista@algarrobo.example",
+        "2.1",
+    ),
     (
         "Consolidar las cifras de incivilidades de la provincia para la próxima sesión.",
         "director@prov-petorca.example",
         40,
+        "director@prov-petorca.example",
+        "1.1",
     ),
-    ("Proponer un formato común de diagnóstico comunal.", "director@zapallar.example", 60),
+    (
+        "Proponer un formato común de diagnóstico comunal.",
+        "director@zapallar.example",
+        60,
+        "coordinacion@zapallar.example",
+        "1.1",
+    ),
 ]
+# The item of the second session that presents the intercommunal plan's progress.
+PUNTO_DEL_PLAN = "Avance de los acuerdos"
 
 
 def _org(email_director):
@@ -118,12 +139,13 @@ def cargar():
         services_actas.acta_guardar(
             acta=acta, por=coordinadora, resumen="Sesión constitutiva de la mesa.", textos=textos
         )
-        for texto, email, dias in ACUERDOS:
+        for texto, email, dias, persona, _ in ACUERDOS:
             services_actas.acuerdo_agregar(
                 acta=acta,
                 por=coordinadora,
                 descripcion=texto,
                 organizacion=_org(email),
+                persona=Usuario.objects.get(email=persona),
                 plazo=timezone.localdate(primera.inicio) + timedelta(days=dias),
             )
         services_actas.acta_aprobar(acta=acta, por=coordinadora)
@@ -133,3 +155,31 @@ def cargar():
     if creada:
         services.sesion_convocar(sesion=segunda, por=coordinadora)
     return mesa
+
+
+@transaction.atomic
+def cargar_planes():
+    """After planes.demo.cargar: each acuerdo of the first session becomes an activity of the intercommunal plan
+    ("Convertir en actividad", by the director(a) of its responsible organization, an owner of the plan); then the
+    plan is approved and moves on (planes.demo.cargar_ejecucion) and the second session's item on the acuerdos
+    presents its progress. Returns the plan (None without the mesa or the plan)."""
+    mesa = Mesa.objects.filter(nombre=NOMBRE, anfitriona=_org(DIRECCIONES[0][4])).first()
+    plan = demo_planes.plan_intercomunal()
+    if mesa is None or plan is None:
+        return None
+    lineas = {n.codigo: n for n in plan.nodos.filter(tipo__in=["eje", "linea"])}
+    por_texto = {texto: (email, linea) for texto, email, _, _, linea in ACUERDOS}
+    pendientes = Acuerdo.objects.filter(acta__sesion__mesa=mesa, acta__sesion__numero=1, actividad=None)
+    for acuerdo in pendientes.order_by("pk"):
+        if acuerdo.descripcion not in por_texto:
+            continue
+        email, linea = por_texto[acuerdo.descripcion]
+        services_actas.acuerdo_convertir_en_actividad(
+            acuerdo=acuerdo, por=Usuario.objects.get(email=email), linea=lineas[linea]
+        )
+    demo_planes.cargar_ejecucion()
+    if planes_para_la_tabla(mesa).filter(pk=plan.pk).exists():  # approved: every member of the mesa sees it
+        PuntoTabla.objects.filter(sesion__mesa=mesa, sesion__numero=2, titulo=PUNTO_DEL_PLAN, plan=None).update(
+            plan=plan
+        )
+    return plan

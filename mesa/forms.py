@@ -3,7 +3,7 @@ from django.db.models import Q
 
 from comunas.models import Organizacion, Usuario
 from diagnosticos.access import diagnosticos_visibles
-from mesa.access import diagnosticos_enlazables, practicas_enlazables
+from mesa.access import diagnosticos_enlazables, planes_para_la_tabla, practicas_enlazables
 from mesa.models import (
     MAX_ACUERDO,
     MAX_COMENTARIO_ACTA,
@@ -110,10 +110,12 @@ class MesaEditarForm(forms.ModelForm):
 class PuntoTablaForm(forms.ModelForm):
     class Meta:
         model = PuntoTabla
-        fields = ["titulo", "organizacion", "duracion_minutos", "practica", "diagnostico"]
+        fields = ["titulo", "organizacion", "duracion_minutos", "practica", "diagnostico", "plan"]
         help_texts = {
             "practica": "Opcional: una práctica publicada que todos los miembros de la mesa puedan ver.",
             "diagnostico": "Opcional: un diagnóstico publicado que todos los miembros de la mesa puedan ver.",
+            "plan": "Opcional: un plan cuyo avance se presentará (de los que todos los miembros de la mesa pueden "
+            "ver). El acta guardará su avance de ese momento.",
         }
 
     def __init__(self, *args, mesa, user, **kwargs):
@@ -131,6 +133,7 @@ class PuntoTablaForm(forms.ModelForm):
             .filter(pk__in=diagnosticos_enlazables(mesa).values("pk"))
             .select_related("organizacion")
         )
+        self.fields["plan"].queryset = planes_para_la_tabla(mesa)
 
 
 class CancelarSesionForm(forms.Form):
@@ -206,13 +209,53 @@ class AprobarActaForm(forms.Form):
 class AcuerdoForm(forms.Form):
     descripcion = forms.CharField(label="Acuerdo", widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_ACUERDO)
     organizacion = forms.ModelChoiceField(label="Organización responsable", queryset=Organizacion.objects.none())
+    persona = forms.ModelChoiceField(
+        label="Persona responsable",
+        queryset=Usuario.objects.none(),
+        required=False,
+        empty_label="(sin definir)",
+        help_text="Opcional: una persona de la organización responsable.",
+    )
     plazo = forms.DateField(label="Plazo", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, mesa, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organizacion"].queryset = Organizacion.objects.filter(
+        participantes = Organizacion.objects.filter(
             participaciones__mesa=mesa, participaciones__estado=Participacion.Estado.ACEPTADA
-        ).order_by("nombre")
+        )
+        self.fields["organizacion"].queryset = participantes.order_by("nombre")
+        self.fields["persona"].queryset = (
+            Usuario.objects.filter(is_active=True, membresias__organizacion__in=participantes)
+            .distinct()
+            .order_by("nombre", "pk")
+        )
+        self.fields["persona"].label_from_instance = lambda u: f"{u.nombre} ({u.email})"
+
+
+class ActividadDeAcuerdoForm(forms.Form):
+    """ "Convertir en actividad": the eje or línea de acción it goes under, grouped by plan (the plan follows)."""
+
+    linea = forms.TypedChoiceField(
+        label="Plan y línea de acción",
+        coerce=int,
+        choices=(),
+        help_text="Planes que usted puede editar. La actividad toma el texto, la organización y la persona "
+        "responsables y el plazo del acuerdo.",
+    )
+
+    def __init__(self, *args, lineas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lineas = {nodo.pk: nodo for nodo in lineas}
+        grupos = {}
+        for nodo in lineas:
+            sangria = "— " if nodo.tipo == nodo.Tipo.LINEA else ""
+            etiqueta = f"{sangria}{nodo.get_tipo_display()}: {nodo}"
+            grupos.setdefault(nodo.plan, []).append((nodo.pk, etiqueta))
+        opciones = [(f"{plan.titulo} ({plan.get_estado_display().lower()})", o) for plan, o in grupos.items()]
+        self.fields["linea"].choices = [("", "Elija dónde va la actividad"), *opciones]
+
+    def clean_linea(self):
+        return self.lineas[self.cleaned_data["linea"]]
 
 
 class EstadoAcuerdoForm(forms.Form):

@@ -51,7 +51,7 @@ def pendientes_de(user, limite=5):
         Acuerdo.objects.vigentes()
         .abiertos()
         .filter(organizacion__in=orgs)
-        .select_related("organizacion", "acta__sesion__mesa")
+        .select_related("organizacion", "acta__sesion__mesa", "actividad")
         .order_by("plazo")[:limite]
     )
     return {

@@ -186,6 +186,15 @@ class PuntoTabla(models.Model):
         related_name="puntos_tabla",
         verbose_name="diagnóstico relacionado",
     )
+    # A plan whose progress is presented (one every member of the mesa may see: mesa.access.planes_para_la_tabla).
+    plan = models.ForeignKey(
+        "planes.Plan",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="puntos_tabla",
+        verbose_name="plan de acción relacionado",
+    )
 
     class Meta:
         verbose_name = "punto de la tabla"
@@ -351,18 +360,28 @@ class AcuerdoQuerySet(models.QuerySet):
         """Acuerdos of actas already approved (or published): drafts do not bind anyone yet."""
         return self.filter(acta__estado__in=[Acta.Estado.APROBADA, Acta.Estado.PUBLICADA])
 
+    def en_estado(self, estado):
+        """In that state as people read it: the stored one, or the one its plan activity gives (Acuerdo.actual)."""
+        return self.filter(Acuerdo.q_estado(estado))
+
     def abiertos(self):
-        return self.exclude(estado=Acuerdo.Estado.CUMPLIDO)
+        return self.filter(Acuerdo.q_estado(Acuerdo.Estado.PENDIENTE) | Acuerdo.q_estado(Acuerdo.Estado.EN_CURSO))
+
+    def cumplidos(self):
+        return self.en_estado(Acuerdo.Estado.CUMPLIDO)
 
     def vencidos(self, hoy=None):
         return self.abiertos().filter(plazo__lt=hoy or timezone.localdate())
 
 
 class Acuerdo(models.Model):
-    """An agreement recorded in an acta, owned by one organization, with a deadline.
+    """An agreement recorded in an acta, owned by one organization (and, optionally, one of its people), with a
+    deadline.
 
     The stored state is what the people say (pendiente, en curso, cumplido); "vencido" is computed: open
-    (not cumplido) and past its deadline, so it never goes stale and nobody has to mark it.
+    (not cumplido) and past its deadline, so it never goes stale and nobody has to mark it. Once the acuerdo
+    became an activity of a plan (`actividad`), its state is derived from the activity's progress instead:
+    0 % pendiente, 1–99 % en curso, 100 % cumplido (planes knows nothing of acuerdos: the mesa reads the plan).
     """
 
     class Estado(models.TextChoices):
@@ -378,9 +397,25 @@ class Acuerdo(models.Model):
         related_name="acuerdos",
         verbose_name="organización responsable",
     )
+    persona = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="acuerdos_a_cargo",
+        verbose_name="persona responsable",
+    )
     plazo = models.DateField("plazo")
     estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.PENDIENTE)
     cumplido_en = models.DateTimeField("cumplido el", null=True, blank=True)
+    actividad = models.ForeignKey(
+        "planes.Nodo",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="acuerdos",
+        verbose_name="actividad del plan",
+    )
     creado = models.DateTimeField("creado", auto_now_add=True)
 
     objects = AcuerdoQuerySet.as_manager()
@@ -393,13 +428,39 @@ class Acuerdo(models.Model):
     def __str__(self):
         return self.descripcion[:60]
 
+    @staticmethod
+    def q_estado(estado):
+        """The filter of one state as `actual` reads it (positive terms only: no NULL traps in negations)."""
+        propio = Q(actividad__isnull=True, estado=estado)
+        if estado == Acuerdo.Estado.CUMPLIDO:
+            return propio | Q(actividad__isnull=False, actividad__avance__gte=100)
+        if estado == Acuerdo.Estado.EN_CURSO:
+            return propio | Q(actividad__isnull=False, actividad__avance__gt=0, actividad__avance__lt=100)
+        return propio | Q(actividad__isnull=False, actividad__avance__lte=0)
+
+    @property
+    def actual(self):
+        """The state people read: the stored one, or the one its activity's progress gives (load `actividad`)."""
+        if self.actividad_id is None:
+            return self.estado
+        if self.actividad.avance >= 100:
+            return self.Estado.CUMPLIDO
+        return self.Estado.EN_CURSO if self.actividad.avance > 0 else self.Estado.PENDIENTE
+
+    @property
+    def sigue_actividad(self):
+        return self.actividad_id is not None
+
+    def get_actual_display(self):
+        return self.Estado(self.actual).label
+
     @property
     def vencido(self):
-        return self.estado != self.Estado.CUMPLIDO and self.plazo < timezone.localdate()
+        return self.actual != self.Estado.CUMPLIDO and self.plazo < timezone.localdate()
 
     @property
     def estado_visible(self):
-        return "Vencido" if self.vencido else self.get_estado_display()
+        return "Vencido" if self.vencido else self.get_actual_display()
 
 
 class CalendarioPersonal(models.Model):

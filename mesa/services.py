@@ -17,6 +17,7 @@ from diagnosticos.access import diagnosticos_visibles
 from mesa.access import (
     diagnosticos_enlazables,
     miembros_de_la_mesa,
+    planes_para_la_tabla,
     practicas_enlazables,
     puede_coordinar,
 )
@@ -185,9 +186,12 @@ def _tabla_modificable(sesion):
 
 
 @transaction.atomic
-def punto_agregar(*, sesion, por, titulo, organizacion=None, duracion_minutos=15, practica=None, diagnostico=None):
-    """An agenda item; the linked practice or diagnosis must be one the coordinator can see and, since every member
-    reads the agenda (page and e-mails), one that all of them may see (mesa.access.practicas_enlazables)."""
+def punto_agregar(
+    *, sesion, por, titulo, organizacion=None, duracion_minutos=15, practica=None, diagnostico=None, plan=None
+):
+    """An agenda item; the linked practice, diagnosis or plan (whose progress is presented) must be one the
+    coordinator can see and, since every member reads the agenda (page and e-mails), one that all of them may
+    see (mesa.access.practicas_enlazables, diagnosticos_enlazables, planes_para_la_tabla)."""
 
     _exigir_coordinacion(sesion.mesa, por)
     _tabla_modificable(sesion)
@@ -210,6 +214,8 @@ def punto_agregar(*, sesion, por, titulo, organizacion=None, duracion_minutos=15
         raise ValidationError(
             {"diagnostico": "Solo se enlaza un diagnóstico publicado que todos los miembros de la mesa puedan ver."}
         )
+    if plan is not None and not planes_para_la_tabla(sesion.mesa).filter(pk=plan.pk).exists():
+        raise ValidationError({"plan": "Elija un plan que todos los miembros de la mesa puedan ver."})
     orden = (sesion.puntos.aggregate(m=Max("orden"))["m"] or 0) + 1
     return PuntoTabla.objects.create(
         sesion=sesion,
@@ -219,6 +225,7 @@ def punto_agregar(*, sesion, por, titulo, organizacion=None, duracion_minutos=15
         duracion_minutos=duracion_minutos,
         practica=practica,
         diagnostico=diagnostico,
+        plan=plan,
     )
 
 

@@ -1,7 +1,9 @@
-"""Writes after the session: the acta (draft, comments, approval, publication), its acuerdos, the weekly
-acuerdos digest, invitations to organizations, and the personal calendar feed token."""
+"""Writes after the session: the acta (draft, comments, approval, publication), its acuerdos (and turning one into
+an activity of a plan), the weekly acuerdos digest, invitations to organizations, and the personal calendar feed
+token."""
 
 import secrets
+import textwrap
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 from comunas.access import es_miembro_de_la_plataforma
 from comunas.models import Membresia, Organizacion, Usuario
+from diagnosticos.graficos import cifra
 from mesa.access import mesas_visibles, puede_actualizar_acuerdo, puede_comentar_acta
 from mesa.models import (
     MAX_SECCION_ACTA,
@@ -26,6 +29,8 @@ from mesa.selectors import convocados
 from mesa.services import _exigir_coordinacion, mesa_invitar
 from nucleo.avisos import aviso_crear, avisos_masivos_crear
 from nucleo.largos import exigir_largos, mensaje_largo
+from planes import services as planes_services
+from planes.models import Nodo, Plan
 
 
 def _url(nombre, *args):
@@ -59,9 +64,16 @@ def _avisar_miembros(acta, *, plantilla, causa, extra=None):
 # --- Acta -----------------------------------------------------------------------------------------------
 
 
+def avance_del_plan(plan, fecha):
+    """The sentence an acta keeps about a plan presented at the session: its progress at that moment."""
+    return f"Avance del plan «{plan.titulo}» al {fecha:%d-%m-%Y}: {cifra(plan.avance, 0)} %."
+
+
 @transaction.atomic
 def acta_redactar(*, sesion, por):
-    """Starts the draft of a held session: one section per agenda item. Returns the existing one if any."""
+    """Starts the draft of a held session: one section per agenda item. Returns the existing one if any. The
+    section of an item that presented a plan starts with the plan's progress as it is now (the plan moves on;
+    the acta keeps what the mesa saw)."""
     sesion = Sesion.objects.select_for_update().select_related("mesa").get(pk=sesion.pk)
     _exigir_coordinacion(sesion.mesa, por)
     existente = Acta.objects.filter(sesion=sesion).first()
@@ -70,8 +82,16 @@ def acta_redactar(*, sesion, por):
     if sesion.estado != Sesion.Estado.REALIZADA:
         raise ValidationError("El acta se redacta después de registrar la asistencia de la sesión.")
     acta = Acta.objects.create(sesion=sesion, redactada_por=por)
+    hoy = timezone.localdate()
     SeccionActa.objects.bulk_create(
-        SeccionActa(acta=acta, punto=punto, orden=punto.orden, titulo=punto.titulo) for punto in sesion.puntos.all()
+        SeccionActa(
+            acta=acta,
+            punto=punto,
+            orden=punto.orden,
+            titulo=punto.titulo,
+            texto=avance_del_plan(punto.plan, hoy) if punto.plan else "",
+        )
+        for punto in sesion.puntos.select_related("plan")
     )
     return acta
 
@@ -176,7 +196,8 @@ def asistencia_del_acta(acta):
 
 
 @transaction.atomic
-def acuerdo_agregar(*, acta, por, descripcion, organizacion, plazo):
+def acuerdo_agregar(*, acta, por, descripcion, organizacion, plazo, persona=None):
+    """An acuerdo of a participating organization; `persona`, optionally, an active member of it."""
     acta = _bloquear(acta)
     _exigir_coordinacion(acta.sesion.mesa, por)
     if not acta.editable:
@@ -186,7 +207,12 @@ def acuerdo_agregar(*, acta, por, descripcion, organizacion, plazo):
     ).exists()
     if not participa:
         raise ValidationError({"organizacion": "La organización responsable debe participar en la mesa."})
-    acuerdo = Acuerdo(acta=acta, descripcion=descripcion, organizacion=organizacion, plazo=plazo)
+    if (
+        persona is not None
+        and not Membresia.objects.filter(usuario=persona, usuario__is_active=True, organizacion=organizacion).exists()
+    ):
+        raise ValidationError({"persona": "La persona responsable debe ser integrante de la organización responsable."})
+    acuerdo = Acuerdo(acta=acta, descripcion=descripcion, organizacion=organizacion, persona=persona, plazo=plazo)
     exigir_largos(acuerdo, ["descripcion"])
     acuerdo.save()
     return acuerdo
@@ -199,10 +225,55 @@ def acuerdo_cambiar_estado(*, acuerdo, por, estado):
         raise ValidationError("Elija pendiente, en curso o cumplido.")
     if not puede_actualizar_acuerdo(por, acuerdo):
         raise PermissionDenied("Solo la organización responsable o la coordinación actualizan este acuerdo.")
+    if acuerdo.sigue_actividad:
+        raise ValidationError("Este acuerdo sigue el avance de su actividad en el plan: informe el avance allí.")
     acuerdo.estado = estado
     acuerdo.cumplido_en = timezone.now() if estado == Acuerdo.Estado.CUMPLIDO else None
     acuerdo.save(update_fields=["estado", "cumplido_en"])
     return acuerdo
+
+
+@transaction.atomic
+def acuerdo_convertir_en_actividad(*, acuerdo, por, linea):
+    """ "Convertir en actividad": the acuerdo becomes, in one step, an activity of a plan under `linea` (an eje or
+    línea de acción of a plan `por` may edit: planes.services.nodo_agregar checks it), with the acuerdo's text,
+    responsible organization and person, and deadline. From then on the acuerdo's state follows the activity's
+    progress (Acuerdo.actual). Returns the activity."""
+    acuerdo = (
+        Acuerdo.objects.select_for_update(of=("self",))
+        .select_related("acta__sesion__mesa", "organizacion")
+        .get(pk=acuerdo.pk)
+    )
+    if not puede_actualizar_acuerdo(por, acuerdo):
+        raise PermissionDenied("Solo la organización responsable o la coordinación actualizan este acuerdo.")
+    if acuerdo.acta.estado not in (Acta.Estado.APROBADA, Acta.Estado.PUBLICADA):
+        raise ValidationError("Solo los acuerdos de un acta aprobada se convierten en actividades.")
+    if acuerdo.actividad_id is not None:
+        raise ValidationError("Este acuerdo ya es una actividad de un plan.")
+    if acuerdo.estado == Acuerdo.Estado.CUMPLIDO:
+        raise ValidationError("Un acuerdo cumplido no se convierte en actividad.")
+    if linea.tipo == Nodo.Tipo.ACTIVIDAD or linea.descartado:
+        raise ValidationError({"linea": "Elija una línea de acción o un eje del plan."})
+    if linea.plan.estado == Plan.Estado.CERRADO:
+        raise ValidationError({"linea": "Ese plan está cerrado: ya no recibe actividades."})
+    sesion = acuerdo.acta.sesion
+    dia = timezone.localdate(sesion.inicio)
+    datos = {
+        "tipo": Nodo.Tipo.ACTIVIDAD,
+        "codigo": f"{linea.codigo}.{linea.hijos.count() + 1}" if linea.codigo else "",
+        "titulo": textwrap.shorten(acuerdo.descripcion, 250, placeholder="…"),
+        "descripcion": (
+            f"{acuerdo.descripcion}\n\nAcuerdo de la sesión n.º {sesion.numero} de {sesion.mesa} ({dia:%d-%m-%Y})."
+        )[:4000],
+        "responsable": acuerdo.organizacion,
+        "persona": acuerdo.persona,
+        "inicio": dia if dia <= acuerdo.plazo else None,
+        "termino": acuerdo.plazo,
+    }
+    actividad = planes_services.nodo_agregar(plan=linea.plan, por=por, datos=datos, padre=linea)
+    acuerdo.actividad = actividad
+    acuerdo.save(update_fields=["actividad"])
+    return actividad
 
 
 def acuerdos_resumen_semanal(*, ahora=None):
@@ -216,11 +287,12 @@ def acuerdos_resumen_semanal(*, ahora=None):
         Acuerdo.objects.vigentes()
         .abiertos()
         .filter(organizacion__estado=Organizacion.Estado.ACTIVA)
-        .select_related("organizacion", "acta__sesion__mesa")
+        .select_related("organizacion", "acta__sesion__mesa", "actividad")
         .order_by("organizacion_id", "plazo", "pk")
     )
     por_organizacion = {}
     for acuerdo in abiertos:
+        acuerdo.estado = acuerdo.actual  # in memory only: the e-mail reads get_estado_display
         por_organizacion.setdefault(acuerdo.organizacion, []).append(acuerdo)
     creados = []
     for organizacion, acuerdos in por_organizacion.items():

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("nucleo.urls")),
     path("", include("comunas.urls")),
     path("", include("diagnosticos.urls")),
+    path("planes/", include("planes.urls")),
     path("cuenta/", include("comunas.urls_cuenta")),
     path("practicas/", include("practicas.urls")),
     path("inicio/", inicio.inicio, name="inicio"),

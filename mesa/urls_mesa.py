@@ -10,6 +10,7 @@ urlpatterns = [
     path("nueva/", views.mesa_nueva, name="mesa_nueva"),
     path("<int:pk>/", views.mesa, name="mesa"),
     path("<int:pk>/editar/", views.mesa_editar, name="mesa_editar"),
+    path("<int:pk>/planes/", views.mesa_planes, name="mesa_planes"),
     path("<int:pk>/sesiones/nueva/", views.sesion_nueva, name="sesion_nueva"),
     path("participaciones/<int:pk>/aceptar/", views.participacion_aceptar, name="participacion_aceptar"),
     path("sesiones/<int:pk>/", views.sesion, name="sesion"),
@@ -40,6 +41,7 @@ urlpatterns = [
     path("<int:pk>/acuerdos/", views_actas.mesa_acuerdos, name="mesa_acuerdos"),
     path("acuerdos/", views_actas.mis_acuerdos, name="mis_acuerdos"),
     path("acuerdos/<int:pk>/estado/", views_actas.acuerdo_estado, name="acuerdo_estado"),
+    path("acuerdos/<int:pk>/actividad/", views_actas.acuerdo_actividad, name="acuerdo_actividad"),
     path("calendario/", views_actas.calendario_personal, name="calendario_personal"),
     path("calendario/<str:token>.ics", views_actas.calendario_feed, name="calendario_feed"),
 ]

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from comunas.access import miembro_requerido
+from comunas.access import miembro_requerido, roles_activos
 from mesa import calendario, services
 from mesa.access import (
     exigir_crear_mesa,
@@ -18,6 +18,7 @@ from mesa.access import (
     marcar_enlaces,
     mesas_visibles,
     organizaciones_que_crean_mesas,
+    planes_que_ve,
     puede_coordinar,
 )
 from mesa.forms import (
@@ -30,10 +31,11 @@ from mesa.forms import (
     RespuestaForm,
     SesionForm,
 )
-from mesa.models import Acta, Respuesta, Sesion
+from mesa.models import Acta, Acuerdo, Participacion, Respuesta, Sesion
 from nucleo import services as nucleo_services
 from nucleo.formularios import aplicar_errores, mensaje_de
 from nucleo.models import PreferenciaAvisos
+from planes.selectors import planes_de_organizaciones, resumen_de_planes
 
 
 @miembro_requerido
@@ -102,6 +104,33 @@ def mesa(request, pk):
     return render(request, "mesa/mesa.html", contexto)
 
 
+@miembro_requerido
+def mesa_planes(request, pk):
+    """ "Planes de la mesa": the plans of its organizations that this person may see (by state, with progress and
+    overdue items), and the mesa's acuerdos that became activities of a plan, with their progress."""
+    mesa = get_mesa_for(request.user, pk)
+    roles = roles_activos(request.user)
+    organizaciones = mesa.participaciones.filter(estado=Participacion.Estado.ACEPTADA).values_list(
+        "organizacion_id", flat=True
+    )
+    planes = planes_de_organizaciones(request.user, list(organizaciones), roles)
+    acuerdos = list(
+        Acuerdo.objects.vigentes()
+        .filter(acta__sesion__mesa=mesa, actividad__isnull=False)
+        .select_related("organizacion", "persona", "acta__sesion", "actividad__plan")
+        .order_by("plazo", "pk")
+    )
+    propios = {p.pk for p in planes}
+    otros = {a.actividad.plan_id for a in acuerdos} - propios
+    contexto = {
+        "mesa": mesa,
+        "tablero": resumen_de_planes(planes),
+        "acuerdos": acuerdos,
+        "planes_que_ve": propios | planes_que_ve(request.user, otros),
+    }
+    return render(request, "mesa/mesa_planes.html", contexto)
+
+
 @require_POST
 @miembro_requerido
 def participacion_aceptar(request, pk):
@@ -142,7 +171,7 @@ def sesion(request, pk):
         "coordina": coordina,
         # A linked practice or diagnosis is shown only to who may see it (mesa.access.marcar_enlaces).
         "puntos": marcar_enlaces(
-            list(sesion.puntos.select_related("organizacion", "practica", "diagnostico")), user=request.user
+            list(sesion.puntos.select_related("organizacion", "practica", "diagnostico", "plan")), user=request.user
         ),
         "mi_respuesta": mia,
         "convocado": services.convocados(sesion).filter(pk=request.user.pk).exists(),

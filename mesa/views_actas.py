@@ -24,13 +24,16 @@ from mesa.access import (
     get_acuerdo_for,
     get_mesa_for,
     get_sesion_for,
+    lineas_que_edita,
     organizaciones_que_actualizan_acuerdos,
+    planes_que_ve,
     puede_comentar_acta,
     puede_coordinar,
 )
 from mesa.acta_pdf import acta_pdf as generar_pdf
 from mesa.forms import (
     ActaForm,
+    ActividadDeAcuerdoForm,
     AcuerdoForm,
     AprobarActaForm,
     ComentarioActaForm,
@@ -43,6 +46,7 @@ from nucleo import services as nucleo_services
 from nucleo.csv import celda_segura
 from nucleo.formularios import aplicar_errores, mensaje_de
 from nucleo.models import Aviso
+from planes.access import get_plan_for
 
 
 def _intentar(request, accion, exito):
@@ -67,6 +71,7 @@ def acta(request, pk):
 
 def _pagina_acta(request, acta, form_comentario=None, status=200):
     coordina = puede_coordinar(request.user, acta.sesion.mesa)
+    acuerdos = list(acta.acuerdos.select_related("organizacion", "persona", "actividad__plan"))
     contexto = {
         "acta": acta,
         "sesion": acta.sesion,
@@ -74,7 +79,11 @@ def _pagina_acta(request, acta, form_comentario=None, status=200):
         "coordina": coordina,
         "secciones": acta.secciones.all(),
         "asistencia": services_actas.asistencia_del_acta(acta),
-        "acuerdos": acta.acuerdos.select_related("organizacion"),
+        "acuerdos": acuerdos,
+        "convierte": _convertibles(
+            acuerdos, coordina=coordina, actualiza=organizaciones_que_actualizan_acuerdos(request.user)
+        ),
+        "planes_que_ve": planes_que_ve(request.user, {a.actividad.plan_id for a in acuerdos if a.sigue_actividad}),
         "comentarios": acta.comentarios.select_related("autor"),
         # A refused comment is shown again (with its text and the reason) even if the acta left review.
         "puede_comentar": form_comentario is not None
@@ -83,6 +92,20 @@ def _pagina_acta(request, acta, form_comentario=None, status=200):
         "form_aprobar": AprobarActaForm(acta=acta) if coordina and acta.editable else None,
     }
     return render(request, "mesa/acta.html", contexto, status=status)
+
+
+def _convertibles(acuerdos, *, coordina, actualiza):
+    """Ids of the acuerdos this person may turn into activities of a plan ("Convertir en actividad"): binding,
+    open, not yet an activity, and theirs to update (the coordination, or the responsible organization:
+    `actualiza`, mesa.access.organizaciones_que_actualizan_acuerdos)."""
+    return {
+        a.pk
+        for a in acuerdos
+        if a.acta.estado in (Acta.Estado.APROBADA, Acta.Estado.PUBLICADA)
+        and not a.sigue_actividad
+        and a.estado != Acuerdo.Estado.CUMPLIDO
+        and (coordina or a.organizacion_id in actualiza)
+    }
 
 
 @require_POST
@@ -210,14 +233,47 @@ def acuerdo_estado(request, pk):
 
 
 @miembro_requerido
+def acuerdo_actividad(request, pk):
+    """ "Convertir en actividad": the coordination or the responsible organization picks a plan it may edit and the
+    line the activity goes under; from then on the acuerdo's state follows the activity."""
+    acuerdo = get_acuerdo_for(request.user, pk, need="actualizar")
+    if acuerdo.sigue_actividad:
+        messages.info(request, "Este acuerdo ya es una actividad de un plan.")
+        return redirect("mesa:acta", pk=acuerdo.acta.sesion_id)
+    form = ActividadDeAcuerdoForm(request.POST or None, lineas=lineas_que_edita(request.user))
+    if request.method == "POST" and form.is_valid():
+        linea = form.cleaned_data["linea"]
+        linea.plan, _ = get_plan_for(request.user, linea.plan_id, "editar")
+        try:
+            actividad = services_actas.acuerdo_convertir_en_actividad(acuerdo=acuerdo, por=request.user, linea=linea)
+        except ValidationError as error:
+            aplicar_errores(form, error)
+        else:
+            messages.success(
+                request,
+                f"El acuerdo es ahora la actividad «{actividad}» de «{linea.plan}»; su estado sigue el avance que "
+                "se informe allí.",
+            )
+            return redirect(f"{linea.plan.get_absolute_url()}#nodo-{actividad.pk}")
+    contexto = {"form": form, "acuerdo": acuerdo, "mesa": acuerdo.acta.sesion.mesa, "sesion": acuerdo.acta.sesion}
+    return render(request, "mesa/acuerdo_actividad.html", contexto)
+
+
+@miembro_requerido
 def mis_acuerdos(request):
-    """The open acuerdos of the person's organizations, overdue first, with a form to update each."""
+    """The open acuerdos of the person's organizations, overdue first, with a form to update each (or, for one
+    that became an activity of a plan, its progress)."""
     acuerdos = acuerdos_de_mis_organizaciones(request.user)
+    abiertos, cumplidos = list(acuerdos.abiertos()), list(acuerdos.cumplidos())
+    enlazados = {a.actividad.plan_id for a in abiertos + cumplidos if a.sigue_actividad}
+    actualiza = organizaciones_que_actualizan_acuerdos(request.user)  # lectores only read
     contexto = {
-        "abiertos": acuerdos.abiertos(),
-        "cumplidos": acuerdos.filter(estado=Acuerdo.Estado.CUMPLIDO),
+        "abiertos": abiertos,
+        "cumplidos": cumplidos,
         "estados": Acuerdo.Estado.choices,
-        "actualiza": organizaciones_que_actualizan_acuerdos(request.user),  # lectores only read
+        "actualiza": actualiza,
+        "convierte": _convertibles(abiertos, coordina=False, actualiza=actualiza),
+        "planes_que_ve": planes_que_ve(request.user, enlazados),
     }
     return render(request, "mesa/mis_acuerdos.html", contexto)
 
@@ -232,8 +288,8 @@ def _acuerdos_en_estado(acuerdos, estado, hoy):
     if estado == VENCIDO:
         return acuerdos.vencidos(hoy)
     if estado == Acuerdo.Estado.CUMPLIDO:
-        return acuerdos.filter(estado=estado)
-    return acuerdos.filter(estado=estado, plazo__gte=hoy)
+        return acuerdos.cumplidos()
+    return acuerdos.en_estado(estado).filter(plazo__gte=hoy)
 
 
 def _entero(valor):
@@ -253,7 +309,7 @@ def mesa_acuerdos(request, pk):
     acuerdos = (
         Acuerdo.objects.vigentes()
         .filter(acta__sesion__mesa=mesa)
-        .select_related("organizacion", "acta__sesion")
+        .select_related("organizacion", "persona", "acta__sesion", "actividad__plan")
         .order_by("plazo", "pk")
     )
     organizaciones = list(Organizacion.objects.filter(acuerdos__in=acuerdos).distinct().order_by("nombre"))
@@ -267,9 +323,11 @@ def mesa_acuerdos(request, pk):
     if request.GET.get("formato") == "csv":
         return _acuerdos_csv(mesa, acuerdos)
     filtros = {"estado": estado, "organizacion": organizacion.pk if organizacion else ""}
+    pagina = Paginator(acuerdos, 50).get_page(request.GET.get("pagina"))
     contexto = {
         "mesa": mesa,
-        "pagina": Paginator(acuerdos, 50).get_page(request.GET.get("pagina")),
+        "pagina": pagina,
+        "planes_que_ve": planes_que_ve(request.user, {a.actividad.plan_id for a in pagina if a.sigue_actividad}),
         "estados": ESTADOS_VISIBLES,
         "organizaciones": organizaciones,
         "estado": estado,

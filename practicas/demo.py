@@ -8,8 +8,8 @@ import datetime
 
 from django.db import transaction
 
-from comunas.models import Categoria, Membresia, Organizacion, Taxonomia
-from comunas.taxonomia import cargar_taxonomia
+from comunas import taxonomia
+from comunas.models import Categoria, Membresia, Organizacion
 from practicas.models import Practica, Replicacion
 from practicas.services import (
     practica_actualizar,
@@ -45,14 +45,14 @@ PRACTICAS = [
      "Fiscalía local, PDI, empresas distribuidoras, municipios de Petorca y Cabildo",
      [("Cortes de suministro por robo de cable", "18", "15", "Registro de las empresas distribuidoras", 1)]),
     ("055", "Rutas seguras para trabajadoras agrícolas de temporada",
-     ["robo-con-violencia-o-intimidacion", "amenazas"], 2024, 20_000_000, "prometedora", "publica",
+     ["robo-con-violencia-o-intimidacion", "amenazas-o-rina"], 2024, 20_000_000, "prometedora", "publica",
      "Buses de acercamiento y paraderos iluminados en los trayectos de madrugada entre los fundos y los centros "
      "poblados, definidos junto a las trabajadoras.",
      "Seremi del Trabajo, empresas agrícolas, sindicatos de temporeras, Carabineros",
      [("Robos con violencia en trayectos de madrugada", "22", "12", "Denuncias y encuesta a trabajadoras", 3),
       ("Trabajadoras que se sienten seguras en el trayecto", "38%", "71%", "Encuesta antes y después (n=220)", 2)]),
     ("051", "Atención en red a mujeres víctimas de violencia intrafamiliar",
-     ["vif-mujer", "lesiones-leves", "amenazas"], 2022, 45_000_000, "efectiva", "plataforma",
+     ["vif-lesiones-fisicas", "lesiones-leves", "amenazas-o-rina"], 2022, 45_000_000, "efectiva", "plataforma",
      "Protocolo provincial de derivación entre policías, centros de la mujer y salud, con seguimiento a 72 horas "
      "de cada denuncia y acompañamiento en las audiencias.",
      "Centros de la Mujer (SernamEG), Carabineros, PDI, fiscalía, servicio de salud",
@@ -60,26 +60,26 @@ PRACTICAS = [
        "Cohortes 2021 y 2023, registro del programa", 3),
       ("Mujeres que asisten a la audiencia acompañadas", "22%", "84%", "Registro del programa", 2)]),
     ("05602", "Algarrobo: recuperación de espacios públicos con la comunidad",
-     ["danos", "desordenes", "consumo-alcohol-via-publica"], 2023, 60_000_000, "prometedora", "publica",
+     ["danos", "desordenes-publicos", "consumo-alcohol-via-publica"], 2023, 60_000_000, "prometedora", "publica",
      "Diseño participativo de tres plazas con iluminación LED, juegos y mobiliario, y un programa de actividades "
      "deportivas nocturnas para jóvenes.",
      "Juntas de vecinos, clubes deportivos, Instituto Nacional de Deportes",
      [("Llamados por desórdenes en las plazas intervenidas", "112", "64", "Registro de la central municipal", 3)]),
     ("05602", "Fiscalización coordinada del comercio ambulante en temporada estival",
-     ["comercio-ambulante-o-clandestino", "hurtos"], 2024, 8_000_000, "insuficiente", "plataforma",
+     ["comercio-ilegal", "hurtos"], 2024, 8_000_000, "insuficiente", "plataforma",
      "Operativos conjuntos de inspección municipal y Carabineros con oferta de permisos transitorios y ferias "
      "autorizadas para comerciantes locales.",
      "Carabineros, Servicio de Impuestos Internos, agrupación de comerciantes",
      [("Puestos ambulantes sin permiso en la costanera (conteo semanal)", "57", "31", "Conteo de inspectores", 1)]),
     ("05603", "Cartagena: mediación vecinal para ruidos molestos y conflictos",
-     ["ruidos-molestos", "amenazas", "rina-publica"], 2022, 18_000_000, "prometedora", "plataforma",
+     ["otras-incivilidades", "amenazas-o-rina", "rina-publica"], 2022, 18_000_000, "prometedora", "plataforma",
      "Centro de mediación comunitaria con mediadores capacitados que atienden conflictos entre vecinos antes de "
      "que escalen a denuncias o agresiones.",
      "Corporación de Asistencia Judicial, juntas de vecinos, Carabineros",
      [("Casos mediados con acuerdo cumplido a 3 meses", "—", "68%", "Seguimiento telefónico del centro", 1),
       ("Denuncias por ruidos molestos", "240", "198", "Registro de denuncias municipal", 2)]),
     ("05603", "Prevención del consumo de alcohol en la vía pública en fiestas costumbristas",
-     ["consumo-alcohol-via-publica", "ebriedad", "rina-publica"], 2024, 6_500_000, "sin_efecto", "plataforma",
+     ["consumo-alcohol-via-publica", "rina-publica"], 2024, 6_500_000, "sin_efecto", "plataforma",
      "Campaña comunicacional y puntos de control en accesos a las fiestas de verano. La evaluación no mostró "
      "cambios: se comparte para no repetir el diseño sin ajustes.",
      "Senda Previene, Carabineros, organizadores de las fiestas",
@@ -105,7 +105,7 @@ PRACTICAS = [
      "Carabineros (análisis criminal), centro de monitoreo municipal",
      [("Robos por sorpresa en los puntos calientes", "132", "97", "Denuncias CEAD georreferenciadas", 3)]),
     ("05804", "Villa Alemana: escuelas seguras y prevención del acoso escolar",
-     ["amenazas", "lesiones-leves", "vif-nino"], 2023, 22_000_000, "insuficiente", "plataforma",
+     ["amenazas-o-rina", "lesiones-leves", "vif-maltrato-habitual"], 2023, 22_000_000, "insuficiente", "plataforma",
      "Duplas psicosociales en seis liceos, talleres de convivencia y un canal de denuncia anónima para "
      "estudiantes, coordinado con la red de infancia.",
      "Departamento de Educación Municipal, Oficina de Protección de Derechos, Carabineros",
@@ -211,7 +211,7 @@ def _organizacion(codigo):
 @transaction.atomic
 def cargar():
     """Creates the missing demo practices (needs comunas.demo.cargar first); returns how many were created."""
-    cargar_taxonomia(Taxonomia, Categoria)
+    taxonomia.asegurar()
     creadas = 0
     for codigo, titulo, slugs, anio, presupuesto, calificacion, visibilidad, resumen, socios, resultados in PRACTICAS:
         organizacion = _organizacion(codigo)

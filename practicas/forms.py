@@ -1,6 +1,7 @@
 from django import forms
 
 from comunas.models import Categoria, Organizacion
+from comunas.taxonomia import Arbol
 from practicas.models import (
     TEXTOS_MARKDOWN,
     Comentario,
@@ -59,13 +60,15 @@ class PracticaForm(forms.ModelForm):
         _opcion_vacia_en_castellano(self)
 
     def grupos_categorias(self):
-        """The category checkboxes grouped by CEAD group (DMCS, incivilidades, VIF)."""
-        grupos = dict(self.fields["categorias"].queryset.values_list("pk", "grupo"))
-        etiquetas = dict(Categoria.Grupo.choices)
+        """The category checkboxes grouped by CEAD family (the family itself first, then its groups and subgroups),
+        each with its level so the template can indent it."""
+        arbol = Arbol(self.fields["categorias"].queryset.select_related(None))
         salida = {}
         for opcion in self["categorias"]:
-            grupo = grupos.get(int(str(opcion.data["value"])))
-            salida.setdefault(etiquetas.get(grupo, "Otras"), []).append(opcion)
+            categoria = arbol.por_pk.get(int(str(opcion.data["value"])))
+            familia = arbol.ruta(categoria)[0].nombre if categoria else "Otras"
+            opcion.nivel = categoria.nivel if categoria else ""
+            salida.setdefault(familia, []).append(opcion)
         return list(salida.items())
 
     def datos(self):

@@ -9,6 +9,7 @@ from django.db.models import Case, Count, F, IntegerField, Prefetch, Value, When
 from django.db.models.functions import ExtractYear
 
 from comunas.models import Categoria
+from comunas.taxonomia import Arbol
 from practicas.access import practicas_visibles, puede
 from practicas.models import Comentario, Practica, Replicacion, RevisionPares
 from practicas.services import CONFIG_BUSQUEDA, plegar
@@ -83,8 +84,11 @@ class Facetas:
 
 
 def _filtrar(qs, f):
-    if f.categoria:
-        qs = qs.filter(categorias__slug=f.categoria)
+    if f.categoria:  # a family or group also finds the practices on its groups and subgroups
+        arbol = Arbol.vigente()
+        elegida = next((c for c in arbol.categorias if c.slug == f.categoria), None)
+        subarbol = [c.pk for c in arbol.descendientes(elegida)] if elegida else []
+        qs = qs.filter(categorias__in=subarbol).distinct()
     if f.territorio:
         columna = {2: "region_id", 3: "provincia_id", 5: "comuna_id"}[len(f.territorio)]
         qs = qs.filter(**{columna: f.territorio})
@@ -114,7 +118,7 @@ def _facetas(ids):
     facetas.categorias = list(
         Categoria.objects.filter(practicas__in=ids)
         .annotate(n=Count("practicas", distinct=True))
-        .values("slug", "nombre", "grupo", "n")
+        .values("slug", "nombre", "nivel", "n")
         .order_by("orden")
     )
     for fila in (

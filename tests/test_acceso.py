@@ -11,6 +11,7 @@ from tests.comunas.fabricas import objetos_de_acceso
 from tests.conftest import cliente_de
 from tests.diagnosticos.utiles import diagnosticos_del_elenco
 from tests.mesa.utiles import coordinadora_retirada, mesa_del_elenco
+from tests.planes.utiles import planes_del_elenco
 from tests.practicas.utiles import practicas_del_elenco
 
 ELENCO = ("admin", "director", "integrante", "lector", "ajeno", "anonimo")
@@ -31,6 +32,8 @@ SU_DIRECCION = _todos(integrante=403, lector=403, ajeno=403, anonimo=302)  # its
 SOLO_POST = dict.fromkeys(ELENCO, 405)
 EN_LA_MESA = _todos(ajeno=404, anonimo=302)  # members of participating organizations, and staff
 COORDINA = _todos(director=403, integrante=403, lector=403, ajeno=404, anonimo=302)  # coordinators and staff
+PLAN_EDITA = _todos(lector=403, ajeno=403, anonimo=302)  # the owners' directors and integrantes, and staff
+PLAN_ADAPTACION = _todos(director=404, integrante=404, lector=404, anonimo=302)  # ajeno's draft: its owner, staff
 
 # name → (function of the test objects that gives the URL, expected code for each of the cast)
 REGLAS = {
@@ -141,6 +144,44 @@ REGLAS = {
         lambda o: f"/practicas/{o['practica'].pk}/adjuntos/{o['adjunto'].pk}/borrar/",
         SOLO_POST,
     ),
+    # Action plans (tests/planes/test_planes.py): o["plan"] is Zapallar's approved plan, visible to the platform;
+    # ajeno (another organization) reads it and may adapt it; o["adaptacion"] is ajeno's adaptation.
+    "planes:planes": (lambda o: "/planes/", MIEMBROS),
+    "planes:plan_nuevo": (lambda o: "/planes/nuevo/", {**MIEMBROS, "lector": 403}),
+    "planes:plan": (lambda o: f"/planes/{o['plan'].pk}/", MIEMBROS),
+    "planes:plan_editar": (lambda o: f"/planes/{o['plan'].pk}/editar/", PLAN_EDITA),
+    "planes:plan_estado": (lambda o: f"/planes/{o['plan'].pk}/estado/", SOLO_POST),
+    "planes:plan_aprobar": (lambda o: f"/planes/{o['plan_borrador'].pk}/aprobar/", {**PLAN_EDITA, "ajeno": 404}),
+    "planes:plan_version": (lambda o: f"/planes/{o['plan'].pk}/versiones/1/", MIEMBROS),
+    "planes:nodo_nuevo": (lambda o: f"/planes/{o['plan'].pk}/elementos/nuevo/", PLAN_EDITA),
+    "planes:nodo_editar": (lambda o: f"/planes/elementos/{o['nodo'].pk}/editar/", PLAN_EDITA),
+    "planes:nodo_quitar": (lambda o: f"/planes/elementos/{o['nodo'].pk}/quitar/", PLAN_EDITA),
+    "planes:nodo_adaptar": (lambda o: f"/planes/elementos/{o['nodo'].pk}/adaptacion/", SOLO_POST),
+    "planes:avance_nuevo": (lambda o: f"/planes/elementos/{o['nodo'].pk}/avance/", PLAN_EDITA),
+    "planes:evidencia": (lambda o: f"/planes/{o['plan'].pk}/evidencias/{o['evidencia'].pk}/", MIEMBROS),
+    "planes:evidencia_borrar": (
+        lambda o: f"/planes/{o['plan'].pk}/evidencias/{o['evidencia'].pk}/borrar/",
+        SOLO_POST,
+    ),
+    "planes:hito_nuevo": (lambda o: f"/planes/{o['plan'].pk}/hitos/nuevo/", PLAN_EDITA),
+    "planes:hito_cumplido": (lambda o: f"/planes/hitos/{o['hito'].pk}/cumplido/", PLAN_EDITA),
+    "planes:indicador_nuevo": (lambda o: f"/planes/{o['plan'].pk}/indicadores/nuevo/", PLAN_EDITA),
+    "planes:medicion_nueva": (lambda o: f"/planes/indicadores/{o['indicador_plan'].pk}/medicion/", PLAN_EDITA),
+    "planes:plan_adaptar": (
+        lambda o: f"/planes/{o['plan'].pk}/adaptar/",
+        {**dict.fromkeys(ELENCO, 403), "ajeno": 200, "anonimo": 302},
+    ),
+    "planes:plan_comparar": (lambda o: f"/planes/{o['plan'].pk}/comparar/{o['adaptacion'].pk}/", PLAN_ADAPTACION),
+    # A plan's files (tests/planes/test_archivos.py): importing is for who may edit; the preview of an upload only
+    # for whoever uploaded it (o["importacion_plan"]: the director's); the CSV and the PDF for who sees the plan.
+    "planes:plan_importar": (lambda o: f"/planes/{o['plan'].pk}/importar/", PLAN_EDITA),
+    "planes:plan_importacion": (
+        lambda o: f"/planes/{o['plan'].pk}/importar/{o['importacion_plan'].pk}/",
+        {**PLAN_EDITA, "admin": 404, "integrante": 404},
+    ),
+    "planes:plan_plantilla": (lambda o: f"/planes/{o['plan'].pk}/importar/plantilla.xlsx", PLAN_EDITA),
+    "planes:plan_csv": (lambda o: f"/planes/{o['plan'].pk}/actividades.csv", MIEMBROS),
+    "planes:plan_pdf": (lambda o: f"/planes/{o['plan'].pk}/plan.pdf", MIEMBROS),
     "mesas": (lambda o: "/mesas/", MIEMBROS),
     "mesa:preferencias_avisos": (lambda o: "/mesas/avisos/preferencias/", MIEMBROS),
     # Mesas (tests/mesa/test_sesiones.py): org_zapallar hosts o["mesa"]; `coordinador` (not in the cast) runs it.
@@ -183,6 +224,13 @@ REGLAS = {
     "mesa:acuerdo_estado": (lambda o: f"/mesas/acuerdos/{o['acuerdo'].pk}/estado/", SOLO_POST),
     "mesa:calendario_personal": (lambda o: "/mesas/calendario/", MIEMBROS),
     "mesa:calendario_feed": (lambda o: f"/mesas/calendario/{o['token_calendario']}.ics", PUBLICA),  # the token
+    # The mesa and its plans (tests/mesa/test_planes_mesa.py): the plans of its organizations, and "Convertir en
+    # actividad" for o["acuerdo"] (of org_zapallar, published acta): the coordination or its director(a)/integrante.
+    "mesa:mesa_planes": (lambda o: f"/mesas/{o['mesa'].pk}/planes/", EN_LA_MESA),
+    "mesa:acuerdo_actividad": (
+        lambda o: f"/mesas/acuerdos/{o['acuerdo'].pk}/actividad/",
+        _todos(lector=403, ajeno=404, anonimo=302),
+    ),
 }
 COORDINADORA = {
     **dict.fromkeys(
@@ -284,6 +332,7 @@ def elenco(admin, director, integrante, lector, ajeno, anonimo, org_zapallar, or
         **objetos_de_acceso(org_zapallar, director, lector),
         **diagnosticos_del_elenco(org_zapallar, director),
         **mesa_del_elenco(org_zapallar, coordinador, director),
+        **planes_del_elenco(org_zapallar, director, adapta=(org_ajena, ajeno)),
     }
     return (
         {

@@ -22,6 +22,9 @@ def _c(*codigos):
 
 # name → expected code of an empty POST for each of the cast
 ESCRITURA = {
+    "planes:plan_estado": _c(302, 302, 302, 403, 403, 302),
+    "planes:nodo_adaptar": _c(302, 302, 302, 403, 403, 302),
+    "planes:evidencia_borrar": _c(302, 302, 302, 403, 403, 302),
     "diagnosticos:diagnostico_adjunto_borrar": _c(302, 302, 302, 403, 403, 302),
     "diagnosticos:diagnostico_adjuntos_subir": _c(302, 302, 302, 403, 403, 302),
     "practicas:revisar": _c(403, 403, 403, 403, 400, 302),  # peers only: not the author's own organization

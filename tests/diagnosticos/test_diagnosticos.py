@@ -53,7 +53,15 @@ def test_publicar_y_editar_guardan_versiones(director, org_zapallar):
     assert versiones[0].datos["titulo"] == DATOS["titulo"]
     assert versiones[1].datos["titulo"] == "Diagnóstico corregido"
     assert versiones[1].datos["problemas"] == [
-        {"prioridad": 1, "categoria": "hurtos", "justificacion": "Alza en verano."}
+        {
+            "prioridad": 1,
+            "categoria": "hurtos",
+            "problema_local": "",
+            "justificacion": "Alza en verano.",
+            "criterios": {},
+            "grupos_afectados": [],
+            "lugares": "",
+        }
     ]
 
 
@@ -72,7 +80,7 @@ def test_problema_duplicado_en_el_servicio(director, org_zapallar):
             diagnostico=diagnostico,
             por=director,
             datos={},
-            problemas=[(categoria("hurtos"), ""), (categoria("hurtos"), "")],
+            problemas=[{"categoria": categoria("hurtos")}, {"categoria": categoria("hurtos")}],
         )
 
 
@@ -138,7 +146,7 @@ def test_recomendaciones_misma_provincia_luego_region_y_mejor_evidencia(director
     practica(papudo, autor_p, "Papudo prometedora débil", Practica.Calificacion.PROMETEDORA, efecto_puntaje=1)
     practica(papudo, autor_p, "Papudo prometedora sólida", Practica.Calificacion.PROMETEDORA, efecto_puntaje=4)
     crear_practica(papudo, autor_p, titulo="Papudo borrador", calificacion=Practica.Calificacion.EFECTIVA)
-    practica(papudo, autor_p, "Papudo de otro tema", Practica.Calificacion.EFECTIVA, categorias=("homicidios",))
+    practica(papudo, autor_p, "Papudo de otro tema", Practica.Calificacion.EFECTIVA, categorias=("femicidios",))
     diagnostico = crear_diagnostico(org_zapallar, director, problemas=("hurtos",), publicar="plataforma")
 
     html = cliente_de(director).get(f"/diagnosticos/{diagnostico.pk}/").content.decode()

@@ -33,6 +33,10 @@ def test_tendencias_de_una_comuna_con_grafico_tabla_y_resumen(director):
     html = cliente_de(director).get("/indicadores/05405/").content.decode()
     assert "Tendencias de Zapallar" in html
     assert '<svg class="grafico img-fluid d-block"' in html and 'role="img"' in html and "<polyline" in html
+    # By family first (a family without its own figure is the sum of what it holds), then open it by group.
+    familia = "Delitos contra la propiedad no violentos: de 200,0 por 100.000 habitantes en 2020 a 150,0 en 2024"
+    assert familia in html and "Ver por grupo" in html
+    html = cliente_de(director).get("/indicadores/05405/?categoria=propiedad-no-violentos").content.decode()
     assert "Hurtos: de 200,0 por 100.000 habitantes en 2020 a 150,0 en 2024 (bajó 25,0 %)." in html
     assert '<th scope="row">2022</th>' in html and "180,0" in html
     svg = html.split("<svg", 1)[1].split("</svg>", 1)[0]
@@ -75,7 +79,7 @@ def test_comparacion_de_346_comunas_y_cinco_anios_con_consultas_fijas(
     url = f"/indicadores/comparar/?categoria=hurtos&anio=2024&ambito={ambito}"
     cliente = cliente_de(director)
     _indicadores(["05405", "05101"], range(2020, 2025))
-    with django_assert_max_num_queries(15) as pocas:
+    with django_assert_max_num_queries(19) as pocas:
         cliente.get(url)
     Indicador.objects.all().delete()
     codigos = list(Comuna.objects.values_list("codigo", flat=True))

@@ -72,7 +72,9 @@ def test_cada_error_nombra_fila_y_columna(director, fila, esperado):
 
 def test_fila_repetida_en_el_archivo(director):
     importacion = subir(director, CABECERA + "05405;hurtos;2024;;;3;;\n05405;Hurtos;2024;;;4;;\n")
-    assert _mensajes(importacion) == ["Fila 3: repite el territorio, la categoría y el período de la fila 2."]
+    assert _mensajes(importacion) == [
+        "Fila 3: repite el territorio, la categoría, el período, la medida y la fuente de la fila 2."
+    ]
 
 
 def test_con_un_error_no_se_guarda_nada_ni_se_puede_confirmar(director):
@@ -171,8 +173,12 @@ def test_plantillas(director):
     from openpyxl import load_workbook
 
     libro = load_workbook(BytesIO(respuesta.content))
-    assert libro.sheetnames == ["indicadores", "instrucciones", "categorias"]
-    assert ["hurtos", "Hurtos"] in [[c.value for c in f][:2] for f in libro["categorias"].iter_rows()]
+    assert libro.sheetnames == ["indicadores", "categorias", "instrucciones"]
+    assert ["Hurtos", "hurtos"] in [[c.value for c in f][:2] for f in libro["categorias"].iter_rows()]
+    # the user's own territory in the example row, and the category as a dropdown over the categories sheet
+    assert [c.value for c in libro["indicadores"][2]][:2] == ["05405", "Zapallar"]
+    validaciones = libro["indicadores"].data_validations.dataValidation
+    assert any(v.formula1.startswith("categorias!") and "C2:C1001" in str(v.sqref) for v in validaciones)
 
 
 def test_exportar_y_volver_a_importar(director):
@@ -180,7 +186,7 @@ def test_exportar_y_volver_a_importar(director):
     respuesta = cliente_de(director).get("/indicadores/exportar.csv?territorio=05405")
     texto = respuesta.content.decode("utf-8")
     assert texto.startswith("\ufeffcodigo_territorio;territorio;categoria")
-    assert "05405;Zapallar;hurtos;2024;;;3;12,50;CEAD;CEAD 2024" in texto
+    assert "05405;Zapallar;hurtos;2024;;;Casos policiales;CEAD;3;12,50;CEAD;;CEAD 2024" in texto
     otra = subir(director, texto.replace("\ufeff", ""))
     assert otra.errores == []
 

@@ -67,7 +67,7 @@ def test_comparacion_de_una_mesa_con_consultas_fijas(
     parametros = {"ambito": "mesa", "mesa": str(mesa_con_santiago.pk)}
     cliente = cliente_de(director)
     _indicadores(["05405"], [2024])
-    with django_assert_max_num_queries(16) as pocas:
+    with django_assert_max_num_queries(19) as pocas:
         _comparar(cliente, **parametros)
     Indicador.objects.all().delete()
     for i, comuna in enumerate(Comuna.objects.exclude(codigo__in=["05405", "13101"])[:20]):

@@ -36,7 +36,7 @@ def crear_diagnostico(organizacion, por, *, publicar=None, problemas=("hurtos", 
         organizacion=organizacion,
         por=por,
         datos={**DATOS, **datos},
-        problemas=[(categoria(s), f"Justificación de {s}") for s in problemas],
+        problemas=[{"categoria": categoria(s), "justificacion": f"Justificación de {s}"} for s in problemas],
     )
     if publicar:
         diagnostico = diagnostico_publicar(diagnostico=diagnostico, visibilidad=publicar, por=por)
@@ -61,9 +61,21 @@ def xlsx(filas, nombre="indicadores.xlsx"):
 
 
 def subir(usuario, texto, **kwargs):
+    """Uploads CSV text (or an already built file) and returns the checked upload."""
     taxonomia()
-    subido = archivo(texto, **kwargs)
+    subido = texto if hasattr(texto, "read") else archivo(texto, **kwargs)
     return importacion_preparar(usuario=usuario, archivo=subido, nombre=subido.name)
+
+
+def rechazo(usuario, texto, **kwargs):
+    """The Spanish message of a file refused as a whole (nothing is kept)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        subir(usuario, texto, **kwargs)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    raise AssertionError("el archivo debía rechazarse")
 
 
 def diagnosticos_del_elenco(org, director):

@@ -89,6 +89,8 @@ def test_un_director_carga_sus_cifras_y_las_compara(live_server, page, escenario
     expect(page.get_by_label("Territorio")).to_have_value("05405")
     page.get_by_role("button", name="Ver tendencias").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tendencias de Zapallar")
+    expect(page.get_by_role("img", name="Delitos contra la propiedad no violentos")).to_be_visible()
+    page.get_by_role("link", name="Ver por grupo (Delitos contra la propiedad no violentos)").click()
     expect(page.get_by_role("img", name="Hurtos")).to_be_visible()
     expect(page.locator("#grafico-hurtos-resumen")).to_have_text(
         re.compile("^Hurtos: de 1.066,7 por 100.000 habitantes en 2020 a 1.168,8 en 2024")
@@ -125,8 +127,9 @@ def test_un_director_escribe_y_publica_su_diagnostico_con_practicas_recomendadas
     page.get_by_label("Año de inicio").fill("2023")
     page.get_by_label("Año de término").fill("2024")
     page.get_by_label("Contexto del territorio").fill("Comuna costera con población flotante en verano.")
-    page.get_by_label("Problema 1", exact=True).select_option(label="Hurtos")
-    page.get_by_label("Por qué se prioriza (problema 1)").fill("Alza de hurtos en temporada estival.")
+    primero = page.get_by_role("group", name="Problema 1", exact=True)
+    primero.get_by_label("Categoría (o la más cercana)").select_option(label="\u2003Hurtos")
+    primero.get_by_label("Por qué se prioriza").fill("Alza de hurtos en temporada estival.")
     page.get_by_role("button", name="Guardar").click()
     expect(page.get_by_text("Diagnóstico guardado como borrador.")).to_be_visible()
 

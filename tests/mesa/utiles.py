@@ -7,6 +7,7 @@ from django.utils import timezone
 from comunas.models import Membresia
 from mesa import services
 from mesa.models import PuntoTabla, Sesion
+from planes import services as planes_services
 from tests.conftest import con_dos_factores, miembro
 
 
@@ -41,15 +42,44 @@ def coordinadora_retirada(mesa):
     return usuaria
 
 
+def plan_con_linea(org, por, *, titulo="Plan intercomunal de la mesa", visibilidad="mesa", aprobar=True, **extra):
+    """A plan of `org` (visible to its mesas by default) with an eje and a línea de acción; approved by the mesa
+    unless `aprobar=False`. Returns (plan, linea)."""
+    hoy = timezone.localdate()
+    datos = {
+        "tipo": "intercomunal",
+        "titulo": titulo,
+        "objetivo": "Coordinar la prevención entre las comunas de la mesa.",
+        "anio_inicio": hoy.year,
+        "anio_fin": hoy.year + 1,
+        "territorios": [org.comuna_id or org.provincia_id],
+        "visibilidad": visibilidad,
+        **extra,
+    }
+    plan = planes_services.plan_crear(organizacion=org, por=por, datos=datos)
+    eje = planes_services.nodo_agregar(plan=plan, por=por, datos={"tipo": "eje", "codigo": "1", "titulo": "Prevención"})
+    linea = planes_services.nodo_agregar(
+        plan=plan, por=por, padre=eje, datos={"tipo": "linea", "codigo": "1.1", "titulo": "Rondas"}
+    )
+    if aprobar:
+        planes_services.aprobacion_registrar(plan=plan, por=por, tipo="mesa", fecha=hoy)
+        plan.refresh_from_db()
+    return plan, linea
+
+
 def mesa_del_elenco(org, coordinador, director):
-    """A mesa hosted by `org` and coordinated by `coordinador`, with a convened and a draft session."""
+    """A mesa hosted by `org` and coordinated by `coordinador`, with a convened and a draft session. The convened
+    session's item presents a plan of `org` (plan_con_linea)."""
     mesa = crear_mesa(org, coordinador)
     convocada = crear_sesion(mesa, numero=1, estado=Sesion.Estado.CONVOCADA)
     borrador = crear_sesion(mesa, numero=2)
     token = services.rsvp_token(usuario=director, sesion=convocada, opcion="asistire")
     participacion = mesa.participaciones.get()
+    plan, linea = plan_con_linea(org, director)
+    PuntoTabla.objects.filter(sesion=convocada).update(plan=plan)
     return {
-        **actas_del_elenco(mesa, coordinador, director),
+        **actas_del_elenco(mesa, coordinador, director, linea=linea),
+        "plan_de_la_mesa": plan,
         "mesa": mesa,
         "participacion": participacion,
         "sesion": convocada,
@@ -59,9 +89,9 @@ def mesa_del_elenco(org, coordinador, director):
     }
 
 
-def actas_del_elenco(mesa, coordinador, director):
-    """A held session with a published acta (and an acuerdo of the host), another with a draft acta, and the
-    director's calendar token."""
+def actas_del_elenco(mesa, coordinador, director, linea=None):
+    """A held session with a published acta (an acuerdo of the host and, with `linea`, another one turned into an
+    activity of that line's plan), another with a draft acta, and the director's calendar token."""
     from datetime import date
 
     from mesa import services_actas
@@ -76,8 +106,18 @@ def actas_del_elenco(mesa, coordinador, director):
         organizacion=mesa.anfitriona,
         plazo=date(2030, 1, 31),
     )
+    con_actividad = services_actas.acuerdo_agregar(
+        acta=acta,
+        por=coordinador,
+        descripcion="Rondas mixtas en la costanera.",
+        organizacion=mesa.anfitriona,
+        persona=director,
+        plazo=date(2030, 3, 31),
+    )
     services_actas.acta_aprobar(acta=acta, por=coordinador)
     services_actas.acta_publicar(acta=acta, por=coordinador)
+    if linea is not None:
+        services_actas.acuerdo_convertir_en_actividad(acuerdo=con_actividad, por=director, linea=linea)
     con_borrador = crear_sesion(mesa, numero=4, estado=Sesion.Estado.CONVOCADA, dias=-1)
     services.asistencia_registrar(sesion=con_borrador, por=coordinador, presentes=[])
     services_actas.acta_redactar(sesion=con_borrador, por=coordinador)
@@ -85,5 +125,6 @@ def actas_del_elenco(mesa, coordinador, director):
         "sesion_realizada": realizada,
         "sesion_con_borrador": con_borrador,
         "acuerdo": acuerdo,
+        "acuerdo_con_actividad": con_actividad,
         "token_calendario": services_actas.calendario_generar(usuario=director),
     }

@@ -66,13 +66,13 @@ def test_facetas_y_filtros_en_la_url(director, org_zapallar, taxonomia):
     jefa = miembro(provincial, "jefa@quillota.test", "director")
     _publicada(org_zapallar, director, "A", categorias=("hurtos",), periodo_inicio=datetime.date(2023, 3, 1),
                calificacion="efectiva")  # fmt: skip
-    _publicada(org_zapallar, director, "B", categorias=("hurtos", "ruidos-molestos"),
+    _publicada(org_zapallar, director, "B", categorias=("hurtos", "otras-incivilidades"),
                periodo_inicio=datetime.date(2024, 3, 1))  # fmt: skip
-    _publicada(provincial, jefa, "C", categorias=("vif-mujer",), periodo_inicio=datetime.date(2024, 6, 1))
+    _publicada(provincial, jefa, "C", categorias=("vif-lesiones-fisicas",), periodo_inicio=datetime.date(2024, 6, 1))
 
     _, facetas = buscar_practicas(director, Filtros())
-    assert [(c["slug"], c["n"]) for c in facetas.categorias] == [("hurtos", 2), ("ruidos-molestos", 1),
-                                                                   ("vif-mujer", 1)]  # fmt: skip
+    assert [(c["slug"], c["n"]) for c in facetas.categorias] == [("vif-lesiones-fisicas", 1), ("hurtos", 2),
+                                                                   ("otras-incivilidades", 1)]  # fmt: skip
     assert [(r["codigo"], r["n"]) for r in facetas.regiones] == [("05", 3)]
     assert [(p["codigo"], p["n"]) for p in facetas.provincias] == [("054", 2), ("055", 1)]
     assert [(c["codigo"], c["n"]) for c in facetas.comunas] == [("05405", 2)]

@@ -46,7 +46,7 @@ def test_el_csv_trae_el_resultado_de_la_busqueda_para_excel(director, org_zapall
                    presupuesto=85_000_000)  # fmt: skip
     crear_practica(org_zapallar, director, titulo="=HYPERLINK(\"http://x\")", estado="publicada",
                    categorias=("hurtos", "danos"), resumen="Con; punto y coma")  # fmt: skip
-    crear_practica(org_zapallar, director, titulo="Ruidos", estado="publicada", categorias=("ruidos-molestos",))
+    crear_practica(org_zapallar, director, titulo="Ruidos", estado="publicada", categorias=("otras-incivilidades",))
     crear_practica(org_zapallar, director, titulo="Borrador", categorias=("hurtos",))
     respuesta = cliente_de(director).get("/practicas/exportar/?categoria=hurtos&orden=titulo")
     assert respuesta["Content-Type"] == "text/csv; charset=utf-8"

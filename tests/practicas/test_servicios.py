@@ -127,4 +127,4 @@ def test_archivar_y_una_archivada_no_se_edita_ni_publica(org_zapallar, director,
 
 
 def test_categorias_de_la_taxonomia_vigente(taxonomia):
-    assert Categoria.objects.vigentes().count() == 26
+    assert Categoria.objects.vigentes().count() == 63  # CEAD 2024: 8 families, their groups and subgroups

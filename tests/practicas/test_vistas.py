@@ -18,7 +18,7 @@ def _formset(*filas, prefijo="resultados", iniciales=0):
 
 
 def test_un_director_guarda_un_borrador_con_resultados(director, org_zapallar, taxonomia):
-    hurtos = Categoria.objects.get(slug="hurtos")
+    hurtos = Categoria.objects.vigentes().get(slug="hurtos")
     datos = {
         "organizacion": org_zapallar.pk,
         "titulo": "Ferias libres seguras",
@@ -67,7 +67,7 @@ def test_editar_publicar_y_archivar_por_las_vistas(director, org_zapallar, taxon
         "titulo": "Luminarias LED en pasajes",
         "resumen": "Recambio de luminarias.",
         "calificacion": "prometedora",
-        "categorias": [Categoria.objects.get(slug="robo-por-sorpresa").pk],
+        "categorias": [Categoria.objects.vigentes().get(slug="robo-por-sorpresa").pk],
         **_formset({"id": resultado.pk, "indicador": "Robos por sorpresa", "nivel_maryland": "3"}, iniciales=1),
     }
     assert cliente.post(f"/practicas/{practica.pk}/editar/", datos).status_code == 302

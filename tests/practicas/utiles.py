@@ -3,8 +3,8 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from comunas.models import Categoria, Taxonomia
-from comunas.taxonomia import cargar_taxonomia
+from comunas import taxonomia as tx
+from comunas.models import Categoria
 from mesa.models import Participacion
 from practicas.models import Practica
 from practicas.services import (
@@ -17,7 +17,7 @@ from practicas.services import (
 
 
 def taxonomia():
-    return cargar_taxonomia(Taxonomia, Categoria)
+    return tx.asegurar()
 
 
 def crear_practica(organizacion, por, *, titulo="Práctica de prueba", estado="borrador", visibilidad="plataforma",

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from comunas import demo as demo_comunas
 from diagnosticos import demo as demo_diagnosticos
 from mesa import demo as demo_mesa
+from planes import demo as demo_planes
 from practicas import demo as demo_practicas
 
 
@@ -16,6 +17,8 @@ class Command(BaseCommand):
         demo_practicas.cargar()
         demo_diagnosticos.cargar()  # diagnoses and indicators: example figures, not real CEAD data
         demo_mesa.cargar()  # the Zapallar mesa: first session held (acta, acuerdos), the next one convened
+        demo_planes.cargar()  # Zapallar's plan comunal (approved, in execution) and the intercommunal plan's draft
+        demo_mesa.cargar_planes()  # the acuerdos become its activities; approved, progress, Quilpué's adaptation
         self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
         self.stdout.write(f"Contraseña de todas las cuentas de demostración: {demo_comunas.CLAVE_DEMO}")
         ancho = max(len(c[1]) for c in cuentas)
