@@ -39,6 +39,7 @@ deps-dev: $(VENV)/.instalado-dev
 
 # --- make run: embedded default (SQLite, filesystem broker, e-mail to var/mail) unless DATABASE_URL etc. are set.
 run: export DEBUG ?= 1
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: venv
 	mkdir -p var/mail
 	$(PY) manage.py migrate --noinput

@@ -31,8 +31,11 @@ def _a_jerarquia(apps, schema_editor):
 
     Taxonomia = apps.get_model("comunas", "Taxonomia")
     Categoria = apps.get_model("comunas", "Categoria")
-    anterior = Taxonomia.objects.filter(version="CEAD 2024").first()
-    if anterior is not None and not Categoria.objects.filter(taxonomia=anterior, nivel="familia").exists():
+    # The flat scheme still under the name "CEAD 2024" (not after a rollback and a second run: then the earlier
+    # version already exists and "CEAD 2024" is the hierarchy).
+    ya_convertida = Taxonomia.objects.filter(version=tx.VERSION_ANTERIOR).exists()
+    anterior = None if ya_convertida else Taxonomia.objects.filter(version="CEAD 2024").first()
+    if anterior is not None:
         anterior.version, anterior.nombre, anterior.vigente = tx.VERSION_ANTERIOR, tx.NOMBRE_ANTERIOR, False
         anterior.save(update_fields=["version", "nombre", "vigente"])
         for orden, (clave, nombre) in enumerate(tx.FAMILIAS_ANTERIORES.items()):
@@ -95,5 +98,11 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(a_jerarquia, migrations.RunPython.noop),
+        # A default first, so that going back re-creates the column over the rows created here.
+        migrations.AlterField(
+            model_name="categoria",
+            name="grupo",
+            field=models.CharField(blank=True, default="", max_length=15, verbose_name="grupo"),
+        ),
         migrations.RemoveField(model_name="categoria", name="grupo"),
     ]

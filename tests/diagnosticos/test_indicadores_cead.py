@@ -169,7 +169,7 @@ def test_xlsx_con_millones_de_textos_se_rechaza_rapido_y_sin_memoria(director):
         tracemalloc.stop()
     assert time.monotonic() - inicio < 5
     assert pico < 64 * 1024 * 1024
-    assert "textos distintos" in mensaje
+    assert "textos distintos" in mensaje or "se expandiría" in mensaje  # refused before openpyxl parses it
 
 
 def test_indicadores_en_la_clasificacion_anterior_continuan_la_serie(director):
