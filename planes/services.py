@@ -502,3 +502,36 @@ def nodo_adaptar(*, nodo, por, adaptacion, motivo=""):
     nodo.save(update_fields=["adaptacion", "adaptacion_motivo"])
     avance_recalcular(plan)
     return nodo
+
+
+@transaction.atomic
+def plan_desde_replicacion(*, replicacion, por):
+    """A draft plan for the organization replicating a practice: the practice's summary as objective, one eje
+    with an activity per line of the practice's activities (its own organization responsible), linked to the
+    practice and to the replication (the same lineage "Adaptar este plan" keeps). The gate checked the role."""
+    practica, organizacion = replicacion.practica, replicacion.organizacion
+    hoy = timezone.localdate()
+    plan = plan_crear(
+        organizacion=organizacion,
+        por=por,
+        datos={
+            "tipo": Plan.Tipo.INSTITUCIONAL,
+            "titulo": f"Réplica de «{practica.titulo}»"[:200],
+            "objetivo": (practica.resumen or practica.titulo)[:4000],
+            "anio_inicio": hoy.year,
+            "anio_fin": hoy.year + 1,
+            "territorios": [organizacion.comuna_id or organizacion.provincia_id],
+            "visibilidad": Plan.Visibilidad.MESA,
+        },
+    )
+    Plan.objects.filter(pk=plan.pk).update(replicacion=replicacion)
+    plan.replicacion = replicacion
+    eje = Nodo.objects.create(plan=plan, tipo=Nodo.Tipo.EJE, codigo="1", titulo=practica.titulo[:250], orden=1)
+    eje.practicas.add(practica)
+    lineas = [linea.strip(" -•*\t") for linea in (practica.actividades or "").splitlines()]
+    lineas = [linea for linea in lineas if linea][:30] or ["Adaptar y poner en marcha la práctica"]
+    Nodo.objects.bulk_create(
+        Nodo(plan=plan, padre=eje, codigo=f"1.{i}", titulo=texto[:250], responsable=organizacion, orden=1 + i)
+        for i, texto in enumerate(lineas, start=1)
+    )
+    return plan

@@ -27,5 +27,6 @@ urlpatterns = [
     path("indicadores/<int:pk>/medicion/", views.medicion_nueva, name="medicion_nueva"),
     path("<int:pk>/adaptar/", views.plan_adaptar, name="plan_adaptar"),
     path("<int:pk>/comparar/<int:otro>/", views.plan_comparar, name="plan_comparar"),
+    path("desde-replicacion/<int:pk>/", views.plan_desde_replicacion, name="plan_desde_replicacion"),
     path("", include("planes.urls_archivos")),  # import, CSV and PDF
 ]

@@ -28,6 +28,8 @@ from planes.forms import (
     PlanForm,
 )
 from planes.models import AdjuntoAvance, Hito, IndicadorPlan, Plan
+from practicas.access import get_replicacion_for
+from practicas.models import Replicacion
 
 
 def _territorios(organizaciones):
@@ -40,7 +42,14 @@ def planes(request):
     roles = roles_activos(request.user)
     lista = sel.planes_de(request.user, roles)
     propios = [p for p in lista if {o.pk for o in p.duenas.all()} & set(roles)]
+    editables = organizaciones_que_editan(request.user, roles)
+    replicaciones = (
+        Replicacion.objects.filter(organizacion__in=editables, planes__isnull=True)
+        .select_related("practica", "organizacion")
+        .order_by("-pk")[:10]
+    )
     contexto = {
+        "replicaciones": list(replicaciones),
         "tablero": sel.resumen_de_planes(propios),
         "otros": [p for p in lista if p not in propios],
         "puede_crear": request.user.is_staff or bool(organizaciones_que_editan(request.user, roles)),
@@ -459,3 +468,13 @@ def plan_comparar(request, pk, otro):
         "tarjetas_adaptado": sel.tarjetas_de_indicadores(adaptado),
     }
     return render(request, "planes/comparar.html", contexto)
+
+
+@require_POST
+@miembro_requerido
+def plan_desde_replicacion(request, pk):
+    """ "Crear un plan": a draft plan that starts from one of the organization's practice replications."""
+    replicacion, _ = get_replicacion_for(request.user, pk, need="editar")
+    plan = services.plan_desde_replicacion(replicacion=replicacion, por=request.user)
+    messages.success(request, "Plan creado como borrador desde la réplica: ajuste sus actividades, plazos y metas.")
+    return redirect(plan)

@@ -171,6 +171,7 @@ REGLAS = {
         lambda o: f"/planes/{o['plan'].pk}/adaptar/",
         {**dict.fromkeys(ELENCO, 403), "ajeno": 200, "anonimo": 302},
     ),
+    "planes:plan_desde_replicacion": (lambda o: f"/planes/desde-replicacion/{o['replicacion'].pk}/", SOLO_POST),
     "planes:plan_comparar": (lambda o: f"/planes/{o['plan'].pk}/comparar/{o['adaptacion'].pk}/", PLAN_ADAPTACION),
     # A plan's files (tests/planes/test_archivos.py): importing is for who may edit; the preview of an upload only
     # for whoever uploaded it (o["importacion_plan"]: the director's); the CSV and the PDF for who sees the plan.

@@ -23,6 +23,8 @@ def _c(*codigos):
 # name → expected code of an empty POST for each of the cast
 ESCRITURA = {
     "planes:plan_estado": _c(302, 302, 302, 403, 403, 302),
+    # ajeno's replication of Zapallar's practice: its own directors and staff
+    "planes:plan_desde_replicacion": _c(302, 403, 403, 403, 302, 302),
     "planes:nodo_adaptar": _c(302, 302, 302, 403, 403, 302),
     "planes:evidencia_borrar": _c(302, 302, 302, 403, 403, 302),
     "diagnosticos:diagnostico_adjunto_borrar": _c(302, 302, 302, 403, 403, 302),

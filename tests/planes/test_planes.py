@@ -291,3 +291,57 @@ def test_nuevo_plan_intercomunal_por_el_formulario(director, org_zapallar, ajeno
     assert cliente_de(ajeno).get(f"/planes/{plan.pk}/editar/").status_code == 200
     errores = cliente.post("/planes/nuevo/", {"titulo": "Sin período", "objetivo": "x", "tipo": "comunal"})
     assert errores.status_code == 200 and "Sin período" in errores.content.decode()
+
+
+def test_un_plan_nace_de_una_replica_de_practica(director, org_zapallar, ajeno, org_ajena):
+    from practicas.models import Practica
+    from tests.practicas.utiles import crear_practica
+
+    practica = crear_practica(org_zapallar, director, estado="publicada", titulo="Rondas preventivas")
+    Practica.objects.filter(pk=practica.pk).update(actividades="- Turnos nocturnos\n- Coordinación con Carabineros\n")
+    replicacion = services_practicas_replicar(practica, org_ajena, ajeno)
+    cliente = cliente_de(ajeno)
+    assert "Crear un plan" in cliente.get("/planes/").content.decode()
+    respuesta = cliente.post(f"/planes/desde-replicacion/{replicacion.pk}/")
+    plan = Plan.objects.get(replicacion=replicacion)
+    assert respuesta.status_code == 302 and respuesta.url == f"/planes/{plan.pk}/"
+    assert plan.es_borrador and list(plan.duenas.all()) == [org_ajena]
+    assert [n.titulo for n in plan.nodos.filter(tipo="actividad")] == [
+        "Turnos nocturnos",
+        "Coordinación con Carabineros",
+    ]
+    assert plan.nodos.get(tipo="eje").practicas.get() == practica
+    assert cliente_de(director).post(f"/planes/desde-replicacion/{replicacion.pk}/").status_code == 403
+
+
+def services_practicas_replicar(practica, organizacion, por):
+    from practicas.services import replicacion_crear
+
+    return replicacion_crear(
+        practica=practica, organizacion=organizacion, por=por, datos={"adaptaciones": "Turnos propios."}
+    )
+
+
+@pytest.mark.parametrize("actividades", [5, 200])
+def test_los_tableros_no_crecen_en_consultas(
+    director, coordinador, org_zapallar, actividades, django_assert_num_queries
+):
+    from tests.mesa.utiles import crear_mesa
+
+    mesa = crear_mesa(org_zapallar, coordinador)
+    plan = crear_plan(org_zapallar, director, visibilidad="mesa")
+    _, linea, _, _ = arbol(plan, director)
+    Nodo.objects.bulk_create(
+        Nodo(plan=plan, padre=linea, titulo=f"Actividad {i}", termino=HOY - timedelta(days=1), orden=10 + i)
+        for i in range(actividades)
+    )
+    cliente = cliente_de(director)
+    cliente.get("/planes/")
+    with django_assert_num_queries(TABLERO_CONSULTAS):
+        assert cliente.get("/planes/").status_code == 200
+    with django_assert_num_queries(TABLERO_MESA_CONSULTAS):
+        assert cliente.get(f"/mesas/{mesa.pk}/planes/").status_code == 200
+
+
+TABLERO_CONSULTAS = 12
+TABLERO_MESA_CONSULTAS = 15
