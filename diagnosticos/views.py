@@ -4,11 +4,9 @@ Every object comes through diagnosticos/access.py; writes go through diagnostico
 """
 
 import io
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,24 +33,9 @@ from diagnosticos.forms import ComparacionForm, DiagnosticoForm, ProblemasForm, 
 from diagnosticos.models import Indicador
 from nucleo.adjuntos import respuesta_descarga
 from nucleo.formularios import AdjuntosForm, adjuntos_subir, mensaje_de
+from nucleo.vistas import pide_ingresar
 
 AVISO_EJEMPLO = "Revise la fuente de cada cifra: las de la demostración son datos de ejemplo ficticios, no del CEAD."
-
-
-def pide_ingresar(vista):
-    """A public diagnosis can be read without signing in; for anything else an anonymous visitor is sent to sign in
-    (the same for every id, so existence is not revealed)."""
-
-    @wraps(vista)
-    def envoltura(request, *args, **kwargs):
-        try:
-            return vista(request, *args, **kwargs)
-        except Http404:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            raise
-
-    return envoltura
 
 
 # --- Diagnoses ----------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from comunas.models import Organizacion, Usuario
 from diagnosticos.access import diagnosticos_visibles
 from nucleo.adjuntos import adjunto_eliminar, respuesta_descarga
 from nucleo.formularios import aplicar_errores, mensaje_de
+from nucleo.vistas import pide_ingresar
 from planes import selectors as sel
 from planes import services
 from planes.access import get_nodo_for, get_plan_for, organizaciones_que_adaptan, puede_avanzar, puede_editar
@@ -109,22 +110,10 @@ def plan_editar(request, pk):
     return render(request, "planes/plan_formulario.html", contexto)
 
 
-def _plan_visible(request, pk):
-    """A public plan can be read without signing in; anything else sends an anonymous visitor to sign in."""
-    try:
-        return get_plan_for(request.user, pk)
-    except Http404:
-        if not request.user.is_authenticated:
-            return None
-        raise
-
-
+@pide_ingresar
 def plan(request, pk):
     """The plan page: tree with progress bars and traffic lights, timeline, indicators against targets."""
-    visible = _plan_visible(request, pk)
-    if visible is None:
-        return redirect(f"{reverse('login')}?next={request.path}")
-    plan, roles = visible
+    plan, roles = get_plan_for(request.user, pk)
     filas = sel.arbol_del_plan(plan)
     hitos = list(plan.hitos.select_related("nodo"))
     atrasadas, vencidos = sel.atrasos(filas, hitos)
@@ -192,11 +181,9 @@ def plan_aprobar(request, pk):
     return render(request, "planes/aprobar.html", {"plan": plan, "form": form})
 
 
+@pide_ingresar
 def plan_version(request, pk, numero):
-    visible = _plan_visible(request, pk)
-    if visible is None:
-        return redirect(f"{reverse('login')}?next={request.path}")
-    plan, _ = visible
+    plan, _ = get_plan_for(request.user, pk)
     version = get_object_or_404(plan.versiones, numero=numero)
     anterior = plan.versiones.filter(numero__lt=numero).order_by("-numero").first()
     cambios = _cambios(anterior.datos if anterior else None, version.datos)
@@ -346,11 +333,9 @@ def avance_nuevo(request, pk):
     return render(request, "planes/avance_formulario.html", contexto)
 
 
+@pide_ingresar
 def evidencia(request, pk, adjunto_pk):
-    visible = _plan_visible(request, pk)
-    if visible is None:
-        return redirect(f"{reverse('login')}?next={request.path}")
-    plan, _ = visible
+    plan, _ = get_plan_for(request.user, pk)
     return respuesta_descarga(get_object_or_404(AdjuntoAvance, pk=adjunto_pk, avance__nodo__plan=plan))
 
 
@@ -451,12 +436,10 @@ def plan_adaptar(request, pk):
     return render(request, "planes/adaptar.html", {"plan": plan, "form": form})
 
 
+@pide_ingresar
 def plan_comparar(request, pk, otro):
     """A plan next to one of its adaptations: what was kept, changed or dropped, and both progresses."""
-    visible = _plan_visible(request, pk)
-    if visible is None:
-        return redirect(f"{reverse('login')}?next={request.path}")
-    plan, _ = visible
+    plan, _ = get_plan_for(request.user, pk)
     adaptado, _ = get_plan_for(request.user, otro)
     if adaptado.origen_id != plan.pk:
         raise Http404("Ese plan no es una adaptación de este.")

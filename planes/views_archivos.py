@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from comunas.access import miembro_requerido
-from diagnosticos.views import pide_ingresar
 from nucleo.formularios import mensaje_de
+from nucleo.vistas import pide_ingresar
 from planes import importacion as imp
 from planes.access import get_plan_for
 from planes.models import ImportacionPlan
