@@ -46,12 +46,8 @@ class AdjuntoBase(models.Model):
     def __str__(self):
         return self.nombre
 
-    def url_descarga(self):
-        """The gated download view of the owner's app (templates/partials/_adjuntos.html)."""
-        raise NotImplementedError
-
-    def url_borrar(self):
-        raise NotImplementedError
+    # Each concrete attachment defines url_descarga() and url_borrar(): its app's gated views, which
+    # templates/partials/_adjuntos.html links to.
 
     @property
     def tipo_legible(self):
