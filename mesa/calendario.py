@@ -73,7 +73,11 @@ def calendario(eventos, *, metodo=None, nombre=None):
         cal.add_component(ev)
     if eventos:
         anio = min(ev.start for ev in eventos).year
-        cal.add_missing_timezones(first_date=date(anio - 1, 1, 1), last_date=date(anio + 2, 1, 1))
+        desde, hasta = date(anio - 1, 1, 1), date(anio + 2, 1, 1)
+        cal.add_missing_timezones(first_date=desde, last_date=hasta)
+        for zona in cal.walk("VTIMEZONE"):  # the library's note is in English: say it in Spanish
+            zona.pop("COMMENT", None)
+            zona.add("COMMENT", f"Zona horaria válida del {desde:%d-%m-%Y} al {hasta:%d-%m-%Y}.")
     return cal.to_ical().decode()
 
 

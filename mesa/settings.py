@@ -175,6 +175,7 @@ OTP_TOTP_ISSUER = "Mesa"
 
 # --- Language and time ---------------------------------------------------------------
 LANGUAGE_CODE = "es-cl"
+LOCALE_PATHS = [BASE_DIR / "locale"]  # Spanish for Django and third-party strings that lack it
 LANGUAGES = [("es-cl", "Español (Chile)")]
 TIME_ZONE = "America/Santiago"
 USE_I18N = True

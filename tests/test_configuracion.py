@@ -187,3 +187,35 @@ def test_make_audit_completa(tmp_path):
     resultado = _auditoria_falsa(tmp_path / "otra", vulnerable)
     assert resultado.returncode == 1
     assert "django 6.1.3: PYSEC-0000-1 (corregida en: 6.1.4)" in resultado.stdout
+
+
+def test_nada_en_ingles_en_selectores_ni_en_la_administracion(client, admin):
+    """Django 6.1's blank choice label and the third-party admin entries read in Spanish (locale/es)."""
+    from django.db.models.fields import BLANK_CHOICE_LABEL
+    from django.utils import translation
+
+    with translation.override("es-cl"):
+        assert str(BLANK_CHOICE_LABEL) == "- Elija una opción -"
+    from tests.conftest import cliente_de
+
+    html = cliente_de(admin).get("/admin/").content.decode()
+    for ingles in ("Access attempts", "TOTP devices", "Static devices", "Select an option"):
+        assert ingles not in html
+    assert "Intentos de acceso" in html and "Autenticadores" in html
+
+
+def test_el_ics_no_trae_comentarios_en_ingles():
+    import datetime
+    import zoneinfo
+
+    from icalendar import Event
+
+    from mesa.calendario import calendario
+
+    evento = Event()
+    evento.add("uid", "x@mesa")
+    santiago = zoneinfo.ZoneInfo("America/Santiago")
+    evento.add("dtstart", datetime.datetime(2027, 3, 4, 10, tzinfo=santiago))
+    ics = calendario([evento])
+    assert "BEGIN:VTIMEZONE" in ics and "only works" not in ics
+    assert "Zona horaria válida del 01-01-2026 al 01-01-2029." in ics
