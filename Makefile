@@ -10,6 +10,8 @@ PIP := $(VENV)/bin/pip
 PYTHON_BASE := $(shell pyenv which python 2>/dev/null || command -v python3.13)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mesa
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/14
+# Test processes (one test database each); a file runs whole in one process. 1 to debug with -x or pdb.
+TEST_PROCESOS ?= 2
 
 .PHONY: help run test lint format venv deps-dev services chromium migrate demo clean check-deploy audit
 
@@ -71,7 +73,7 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 test: deps-dev services chromium
-	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m pytest -n $(TEST_PROCESOS) --dist loadfile $(PYTEST_ARGS)
 
 lint: deps-dev
 	$(VENV)/bin/ruff check .
