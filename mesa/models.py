@@ -151,6 +151,11 @@ class Sesion(models.Model):
         return f"Sesión {self.get_tipo_display().lower()} n.º {self.numero} de {self.mesa}"
 
     @property
+    def empezo(self):
+        """Attendance is recorded from the start (mesa.services.asistencia_registrar refuses it before)."""
+        return self.inicio <= timezone.now()
+
+    @property
     def duracion_tabla(self):
         return sum(p.duracion_minutos for p in self.puntos.all())
 

@@ -342,6 +342,9 @@ def sesion_editar(*, sesion, por, **cambios):
         raise ValidationError("Una sesión realizada o cancelada ya no se modifica.")
     nuevos = {campo: cambios.get(campo, getattr(sesion, campo)) for campo in CAMPOS_DE_CALENDARIO}
     _validar_horario(**nuevos)
+    if nuevos["inicio"] != sesion.inicio and nuevos["inicio"] <= timezone.now():
+        # Checked before anything is sent: a past time would go out to every member as an update.
+        raise ValidationError({"inicio": "La sesión no puede empezar en el pasado: elija una fecha y hora futuras."})
     anteriores = {campo: getattr(sesion, campo) for campo in CAMPOS_DE_CALENDARIO}
     for campo, valor in cambios.items():
         setattr(sesion, campo, valor)

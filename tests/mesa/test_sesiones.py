@@ -354,3 +354,22 @@ def test_la_convocatoria_crea_los_avisos_en_consultas_fijas(mesa, coordinador):
     muchas, avisos_muchos = _convocar_contando(mesa, coordinador, 40, "b")
     assert avisos_muchos == avisos_pocos + 40
     assert muchas == pocas
+
+
+def test_no_se_ofrece_asistencia_antes_del_inicio_ni_se_mueve_al_pasado(mesa, coordinador, director):
+    """Actions are offered only when they can succeed; a past time is refused before anyone is e-mailed."""
+    sesion = crear_sesion(mesa, estado=Sesion.Estado.CONVOCADA, dias=3)
+    html = cliente_de(coordinador).get(f"/mesas/sesiones/{sesion.pk}/").content.decode()
+    assert "Registrar asistencia" not in html and "La asistencia se registra desde el inicio" in html
+    avisos = Aviso.objects.count()
+    with pytest.raises(ValidationError, match="en el pasado"):
+        services.sesion_editar(
+            sesion=sesion,
+            por=coordinador,
+            inicio=timezone.now() - timedelta(hours=1),
+            fin=timezone.now() + timedelta(hours=1),
+        )
+    sesion.refresh_from_db()
+    assert sesion.secuencia == 0 and Aviso.objects.count() == avisos
+    empezada = crear_sesion(mesa, numero=2, estado=Sesion.Estado.CONVOCADA, dias=-1)
+    assert "Registrar asistencia" in cliente_de(coordinador).get(f"/mesas/sesiones/{empezada.pk}/").content.decode()
