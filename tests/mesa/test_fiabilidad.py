@@ -10,6 +10,7 @@ fault (a server refusing for a while, a slow final reply, the database going awa
 deliver each message exactly once.
 """
 
+import abc
 import asyncio
 import contextlib
 import email
@@ -252,7 +253,7 @@ def _entorno(*, broker_url, smtp_puerto, carpeta, db_puerto=None, **extra):
     }
 
 
-class Proceso:
+class Proceso(abc.ABC):
     """A Celery process in its own process group (a SIGKILL takes its pool along), logging to a file."""
 
     def __init__(self, nombre, *, env, carpeta):
@@ -262,8 +263,9 @@ class Proceso:
         self.arranques = 0
         self.proceso = None
 
+    @abc.abstractmethod
     def argumentos(self):
-        raise NotImplementedError
+        """The command line after `celery -A mesa` (a worker or a standalone beat)."""
 
     def iniciar(self):
         self.arranques += 1
