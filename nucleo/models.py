@@ -120,6 +120,9 @@ class Aviso(models.Model):
     contexto = models.JSONField("contexto (referencias)", default=dict, blank=True)
     redactor = models.CharField("redactor", max_length=50, blank=True)
     message_id = models.CharField("Message-ID", max_length=255)
+    # Reply-To: where an answer to the e-mail goes (e.g. a mesa's coordination), instead of the sender, which
+    # receives nothing. A list of addresses, each "Nombre <correo>" or a bare address; empty: no Reply-To.
+    responder_a = models.JSONField("responder a", default=list, blank=True)
     esencial = models.BooleanField("esencial", default=True)
     diferido = models.BooleanField("espera el resumen diario", default=False)
     incluido_en = models.ForeignKey(
