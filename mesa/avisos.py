@@ -10,7 +10,7 @@ from django.urls import reverse
 from mesa.access import marcar_enlaces
 from mesa.calendario import CANCEL, adjunto_ics, evento
 from mesa.models import PuntoTabla, Sesion
-from mesa.services import rsvp_enlaces
+from mesa.services import organizador_de, rsvp_enlaces
 from nucleo.avisos import redactor
 
 
@@ -32,7 +32,7 @@ def _comun(sesion, metodo):
             "puntos": puntos,
             "url_sesion": f"{settings.SITE_URL}{reverse('mesa:sesion', args=[sesion.pk])}",
         },
-        "ics": adjunto_ics(sesion, metodo=metodo) if metodo else None,
+        "ics": adjunto_ics(sesion, metodo=metodo, organizador=organizador_de(sesion)) if metodo else None,
     }
 
 
@@ -50,7 +50,7 @@ def redactar_avisos_de_sesion(avisos):
     """Convocatoria, update, cancellation and reminder notices (mesa.services._avisar_sesion)."""
     puntos = PuntoTabla.objects.select_related("organizacion", "practica", "diagnostico")
     sesiones = (
-        Sesion.objects.select_related("mesa")
+        Sesion.objects.select_related("mesa__anfitriona")
         .prefetch_related(Prefetch("puntos", puntos))
         .in_bulk({a.contexto_leido["sesion"].pk for a in avisos})
     )

@@ -1,8 +1,11 @@
 """iCalendar (.ics) for sessions: one stable UID per session, SEQUENCE from `Sesion.secuencia`, times in
-America/Santiago with its VTIMEZONE, METHOD:REQUEST to invite or update and METHOD:CANCEL to cancel."""
+America/Santiago with its VTIMEZONE, METHOD:REQUEST to invite or update and METHOD:CANCEL to cancel.
+
+The invitations' ORGANIZER is a person who receives what calendar programs send back (the coordination:
+mesa.services.organizador_de), never the platform's no-reply sender; a published calendar (the download,
+the personal feed) has none."""
 
 from datetime import date
-from email.utils import parseaddr
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -33,7 +36,8 @@ def _descripcion(sesion, puntos):
     return "\n".join(lineas)
 
 
-def evento(sesion, *, cancelada=False, asistente=None):
+def evento(sesion, *, cancelada=False, asistente=None, organizador=None):
+    """The VEVENT; `organizador`: (nombre, correo) of the ORGANIZER, or None for none."""
     puntos = list(sesion.puntos.all())
     ev = Event()
     ev.add("uid", uid_de(sesion))
@@ -46,10 +50,11 @@ def evento(sesion, *, cancelada=False, asistente=None):
     ev.add("location", sesion.lugar or sesion.enlace or sesion.get_modalidad_display())
     ev.add("url", f"{settings.SITE_URL}{reverse('mesa:sesion', args=[sesion.pk])}")
     ev.add("status", "CANCELLED" if cancelada else "CONFIRMED")
-    nombre, correo = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    organizador = vCalAddress(f"mailto:{correo}")
-    organizador.params["cn"] = vText(f"Coordinación de {sesion.mesa}")
-    ev.add("organizer", organizador)
+    if organizador is not None:
+        nombre, correo = organizador
+        quien = vCalAddress(f"mailto:{correo}")
+        quien.params["cn"] = vText(nombre)
+        ev.add("organizer", quien)
     if asistente is not None:
         persona = vCalAddress(f"mailto:{asistente.email}")
         persona.params["cn"] = vText(asistente.nombre or asistente.email)
@@ -81,14 +86,15 @@ def calendario(eventos, *, metodo=None, nombre=None):
     return cal.to_ical().decode()
 
 
-def ics_sesion(sesion, *, metodo=REQUEST, asistente=None):
-    return calendario([evento(sesion, cancelada=metodo == CANCEL, asistente=asistente)], metodo=metodo)
+def ics_sesion(sesion, *, metodo=REQUEST, asistente=None, organizador=None):
+    ev = evento(sesion, cancelada=metodo == CANCEL, asistente=asistente, organizador=organizador)
+    return calendario([ev], metodo=metodo)
 
 
-def adjunto_ics(sesion, *, metodo=REQUEST, asistente=None):
+def adjunto_ics(sesion, *, metodo=REQUEST, asistente=None, organizador=None):
     """The attachment as `aviso_crear` stores it (so a retry sends the same bytes)."""
     return {
         "nombre": "cancelacion.ics" if metodo == CANCEL else "invitacion.ics",
         "tipo": f"text/calendar; method={metodo}",
-        "contenido": ics_sesion(sesion, metodo=metodo, asistente=asistente),
+        "contenido": ics_sesion(sesion, metodo=metodo, asistente=asistente, organizador=organizador),
     }

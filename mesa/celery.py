@@ -29,6 +29,7 @@ app.conf.task_routes = {
     "nucleo.tasks.latido_task": {"queue": COLA_BEAT},
     "nucleo.tasks.avisos_barrer_task": {"queue": COLA_BEAT},
     "mesa.tasks.recordatorios_task": {"queue": COLA_BEAT},
+    "mesa.tasks.acuerdos_antes_de_sesion_task": {"queue": COLA_BEAT},
 }
 
 
@@ -63,6 +64,12 @@ def _schedule():
         "acuerdos_semana": {
             "task": "mesa.tasks.acuerdos_semana_task",
             "schedule": crontab(day_of_week="mon", hour=settings.AVISOS_RESUMEN_HORA, minute=0),
+        },
+        # Before each session, its mesa's open acuerdos to whoever answers for them (daily; once per session:
+        # mesa.services.acuerdos_recordar_antes_de_sesion).
+        "acuerdos_antes_de_sesion": {
+            "task": "mesa.tasks.acuerdos_antes_de_sesion_task",
+            "schedule": crontab(hour=settings.AVISOS_RESUMEN_HORA, minute=45),
         },
         # Plan activities and milestones due within a week or late, to whoever answers for them (daily; each item
         # once per deadline, or once a week while late: planes/avisos.py).

@@ -93,8 +93,13 @@ class MesaEditarForm(forms.ModelForm):
 
     class Meta:
         model = Mesa
-        fields = ["nombre", "descripcion", "alcance"]
+        fields = ["nombre", "descripcion", "alcance", "recordar_acuerdos", "dias_recordar_acuerdos"]
         widgets = {"descripcion": forms.Textarea(attrs={"rows": 3}), "alcance": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "recordar_acuerdos": "Un correo a cada responsable de un acuerdo pendiente o vencido de la mesa, con "
+            "la lista de sus acuerdos, una vez por sesión.",
+            "dias_recordar_acuerdos": "Entre 1 y 30.",
+        }
 
     def __init__(self, *args, posibles, **kwargs):
         """`posibles`: the members of the participating organizations; current coordinators stay listed."""
@@ -105,6 +110,11 @@ class MesaEditarForm(forms.ModelForm):
         ).order_by("nombre", "pk")
         self.fields["coordinadores"].label_from_instance = lambda u: f"{u.nombre} ({u.email})"
         self.initial.setdefault("coordinadores", actuales)
+        self.fields["dias_recordar_acuerdos"].required = False  # empty: as it was
+
+    def clean_dias_recordar_acuerdos(self):
+        dias = self.cleaned_data["dias_recordar_acuerdos"]
+        return self.instance.dias_recordar_acuerdos if dias is None else dias
 
 
 class PuntoTablaForm(forms.ModelForm):

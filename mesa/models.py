@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,6 +18,7 @@ MAX_SECCION_ACTA = 20_000
 MAX_COMENTARIO_ACTA = 4_000
 MAX_ACUERDO = 2_000
 MAX_MOTIVO = 2_000  # why a session was cancelled (sent in the notice)
+MAX_DIAS_RECORDAR_ACUERDOS = 30
 
 
 def _recordatorios_por_defecto():
@@ -42,6 +44,14 @@ class Mesa(models.Model):
     )
     descripcion = models.TextField("descripción", blank=True, max_length=MAX_DESCRIPCION)
     alcance = models.TextField("alcance", blank=True, max_length=MAX_DESCRIPCION)
+    # Before each session, those responsible for open acuerdos of the mesa get a reminder (mesa.services.
+    # acuerdos_recordar_antes_de_sesion), this many days before.
+    recordar_acuerdos = models.BooleanField("recordar los acuerdos abiertos antes de cada sesión", default=True)
+    dias_recordar_acuerdos = models.PositiveSmallIntegerField(
+        "días antes de la sesión",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DIAS_RECORDAR_ACUERDOS)],
+    )
     creada = models.DateTimeField("creada", auto_now_add=True)
 
     class Meta:
@@ -124,6 +134,25 @@ class Sesion(models.Model):
     # Minutes before the start at which reminders go out.
     recordatorios = models.JSONField("recordatorios (minutos antes)", default=_recordatorios_por_defecto, blank=True)
     convocada_en = models.DateTimeField("convocada el", null=True, blank=True)
+    # Who convened it: the ORGANIZER of its invitations while she coordinates (mesa.services.organizador_de).
+    convocada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="convocada por",
+    )
+    # The last "Recordar a quienes no han respondido" (mesa.services.sesion_recordar_pendientes).
+    recordada_en = models.DateTimeField("último recordatorio a quienes no respondieron", null=True, blank=True)
+    recordada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="recordatorio enviado por",
+    )
     creada = models.DateTimeField("creada", auto_now_add=True)
     # The notices sent about this session (convocatoria, changes, reminders): nucleo.Aviso's generic subject.
     avisos = GenericRelation(

@@ -1,8 +1,11 @@
 """Reads about mesas: who is convened, and which organizations share a mesa (the "miembros de una mesa"
 visibility of practices and diagnoses, asked by the lower apps' gates)."""
 
+from django.db.models import Count, Q
+
 from comunas.models import Organizacion, Usuario
-from mesa.models import Participacion
+from mesa.models import Participacion, Respuesta
+from nucleo.largos import miles
 
 
 def organizaciones_companeras(organizacion_ids):
@@ -30,6 +33,54 @@ def convocados(sesion):
         estado=Participacion.Estado.ACEPTADA, organizacion__estado=Organizacion.Estado.ACTIVA
     ).values("organizacion_id")
     return Usuario.objects.filter(is_active=True, membresias__organizacion__in=orgs).distinct().order_by("pk")
+
+
+def convocados_por_organizacion(sesion):
+    """Who a convocatoria, a change or a cancellation reaches, for the page that asks to confirm it:
+    {"personas": distinct people, "organizaciones": [organizacion with `.personas`]}. Two queries."""
+    organizaciones = (
+        Organizacion.objects.filter(
+            participaciones__mesa=sesion.mesa_id,
+            participaciones__estado=Participacion.Estado.ACEPTADA,
+            estado=Organizacion.Estado.ACTIVA,
+        )
+        .annotate(personas=Count("membresias__usuario", filter=Q(membresias__usuario__is_active=True), distinct=True))
+        .order_by("nombre")
+    )
+    return {"personas": convocados(sesion).count(), "organizaciones": list(organizaciones)}
+
+
+def sin_respuesta(sesion):
+    """The convened people who have not answered the convocatoria."""
+    return convocados(sesion).exclude(pk__in=sesion.respuestas.values("usuario_id"))
+
+
+def resumen_respuestas(sesion):
+    """The RSVP summary line of a session over the people convened today: {"asistire", "no_asistire", "tal_vez",
+    "sin_respuesta", "total"}, counts of distinct people (someone in two organizations counts once). Two queries."""
+    personas = convocados(sesion)
+    total = personas.count()
+    cuentas = dict(
+        sesion.respuestas.filter(usuario__in=personas.values("pk"))
+        .order_by()
+        .values_list("opcion")
+        .annotate(n=Count("pk"))
+    )
+    resumen = {opcion: cuentas.get(opcion, 0) for opcion in Respuesta.Opcion.values}
+    resumen = {**resumen, "total": total, "sin_respuesta": total - sum(resumen.values())}
+    return {**resumen, "texto": _linea_de_respuestas(resumen)}
+
+
+def _linea_de_respuestas(resumen):
+    """ "5 asistirán · 2 no · 1 tal vez · 7 sin respuesta" (the "tal vez" only when someone said so)."""
+    partes = [
+        f"{miles(resumen['asistire'])} asistir{'á' if resumen['asistire'] == 1 else 'án'}",
+        f"{miles(resumen['no_asistire'])} no",
+    ]
+    if resumen["tal_vez"]:
+        partes.append(f"{miles(resumen['tal_vez'])} tal vez")
+    partes.append(f"{miles(resumen['sin_respuesta'])} sin respuesta")
+    return " · ".join(partes)
 
 
 def territorios_de_la_mesa(mesa_id):

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import timedelta
+from email.headerregistry import Address
 
 from django.conf import settings
 from django.core import signing
@@ -12,18 +13,30 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comunas.auditoria import auditar
+from comunas.limites import HORA, Limite
 from comunas.models import Auditoria, Membresia, Usuario
 from diagnosticos.access import diagnosticos_visibles
 from mesa.access import (
+    coordinadores_vigentes,
     diagnosticos_enlazables,
     miembros_de_la_mesa,
     planes_para_la_tabla,
     practicas_enlazables,
     puede_coordinar,
 )
-from mesa.models import MAX_MOTIVO, Asistencia, Mesa, Participacion, PuntoTabla, Respuesta, Sesion
-from mesa.selectors import convocados
-from nucleo.avisos import avisos_masivos_crear
+from mesa.models import (
+    MAX_DIAS_RECORDAR_ACUERDOS,
+    MAX_MOTIVO,
+    Acuerdo,
+    Asistencia,
+    Mesa,
+    Participacion,
+    PuntoTabla,
+    Respuesta,
+    Sesion,
+)
+from mesa.selectors import convocados, sin_respuesta
+from nucleo.avisos import avisos_crear, avisos_masivos_crear, url_absoluta
 from nucleo.largos import exigir_largo, exigir_largos
 from nucleo.models import Aviso
 from practicas.access import practicas_visibles
@@ -96,15 +109,29 @@ def al_retirar_acceso(sender, *, organizacion, usuarios, por, motivo, **kwargs):
 
 
 @transaction.atomic
-def mesa_editar(*, mesa, por, nombre, descripcion="", alcance="", coordinadores):
-    """Name, description, scope and coordination. Whoever is added must be a member of a participating
-    organization (and will be asked for two-step verification: comunas.access.requiere_dos_factores);
-    at least one coordinator remains."""
+def mesa_editar(
+    *,
+    mesa,
+    por,
+    nombre,
+    descripcion="",
+    alcance="",
+    coordinadores,
+    recordar_acuerdos=None,
+    dias_recordar_acuerdos=None,
+):
+    """Name, description, scope, coordination and the reminder of open acuerdos before each session (None keeps
+    it as it is). Whoever is added must be a member of a participating organization (and will be asked for
+    two-step verification: comunas.access.requiere_dos_factores); at least one coordinator remains."""
     mesa = Mesa.objects.select_for_update().get(pk=mesa.pk)
     _exigir_coordinacion(mesa, por)
     coordinadores = set(coordinadores)
     if not coordinadores:
         raise ValidationError({"coordinadores": "La mesa debe conservar al menos un(a) coordinador(a)."})
+    if dias_recordar_acuerdos is not None and not 1 <= dias_recordar_acuerdos <= MAX_DIAS_RECORDAR_ACUERDOS:
+        raise ValidationError(
+            {"dias_recordar_acuerdos": f"Elija entre 1 y {MAX_DIAS_RECORDAR_ACUERDOS} días antes de la sesión."}
+        )
     actuales = set(mesa.coordinadores.all())
     posibles = set(coordinadores_posibles(mesa))
     if coordinadores - actuales - posibles:
@@ -112,8 +139,12 @@ def mesa_editar(*, mesa, por, nombre, descripcion="", alcance="", coordinadores)
             {"coordinadores": "Solo se nombra coordinador(a) a miembros de las organizaciones participantes."}
         )
     mesa.nombre, mesa.descripcion, mesa.alcance = nombre, descripcion, alcance
+    if recordar_acuerdos is not None:
+        mesa.recordar_acuerdos = recordar_acuerdos
+    if dias_recordar_acuerdos is not None:
+        mesa.dias_recordar_acuerdos = dias_recordar_acuerdos
     exigir_largos(mesa, ["nombre", "descripcion", "alcance"])
-    mesa.save(update_fields=["nombre", "descripcion", "alcance"])
+    mesa.save(update_fields=["nombre", "descripcion", "alcance", "recordar_acuerdos", "dias_recordar_acuerdos"])
     mesa.coordinadores.set(coordinadores)
     return mesa
 
@@ -295,11 +326,32 @@ def rsvp_leer(token):
     return usuario_id, sesion_id, opcion
 
 
-def _avisar_sesion(sesion, *, plantilla, causa, metodo, extra=None, excluir=None):
-    """One notice per convened person, as a mass notice: one insert of short rows whatever the number of
-    recipients (the session's row is locked by the caller meanwhile), written by the worker that sends it
-    (mesa/avisos.py adds each person's RSVP links and .ics then, so the links are never stored)."""
-    personas = convocados(sesion)
+def direcciones_de_coordinacion(mesa):
+    """Where answers to the mesa's e-mails go (Reply-To): its current coordinators, else the host's contact
+    address; never the platform's no-reply sender. ["Nombre <correo>", …]"""
+    direcciones = [
+        str(Address(display_name=u.nombre, addr_spec=u.email)) for u in coordinadores_vigentes(mesa).order_by("pk")
+    ]
+    return direcciones or [mesa.anfitriona.email_contacto]
+
+
+def organizador_de(sesion):
+    """(nombre, correo) of the ORGANIZER of the session's invitations, an address that receives the replies of
+    calendar programs: whoever convened it while she coordinates the mesa, else its first current coordinator,
+    else the host's contact address."""
+    vigentes = list(coordinadores_vigentes(sesion.mesa).order_by("pk"))
+    persona = next((u for u in vigentes if u.pk == sesion.convocada_por_id), vigentes[0] if vigentes else None)
+    if persona is not None:
+        return persona.nombre or persona.email, persona.email
+    return f"Coordinación de {sesion.mesa}", sesion.mesa.anfitriona.email_contacto
+
+
+def _avisar_sesion(sesion, *, plantilla, causa, metodo, extra=None, excluir=None, personas=None):
+    """One notice per convened person (or per person of `personas`), as a mass notice: one insert of short rows
+    whatever the number of recipients (the session's row is locked by the caller meanwhile), written by the
+    worker that sends it (mesa/avisos.py adds each person's RSVP links and .ics then, so the links are never
+    stored). Answers go to the mesa's coordination (Reply-To)."""
+    personas = convocados(sesion) if personas is None else personas
     if excluir is not None:
         personas = personas.exclude(pk__in=excluir)
     return avisos_masivos_crear(
@@ -309,6 +361,7 @@ def _avisar_sesion(sesion, *, plantilla, causa, metodo, extra=None, excluir=None
         clave=lambda usuario_id: f"{causa}:{sesion.pk}:{usuario_id}:{sesion.secuencia}",
         sobre=sesion,
         redactor="mesa.sesion",
+        responder_a=direcciones_de_coordinacion(sesion.mesa),
     )
 
 
@@ -325,7 +378,8 @@ def sesion_convocar(*, sesion, por):
         raise ValidationError("Agregue al menos un punto a la tabla antes de convocar.")
     sesion.estado = Sesion.Estado.CONVOCADA
     sesion.convocada_en = timezone.now()
-    sesion.save(update_fields=["estado", "convocada_en"])
+    sesion.convocada_por = por
+    sesion.save(update_fields=["estado", "convocada_en", "convocada_por"])
     _avisar_sesion(sesion, plantilla="sesion_convocada", causa="convocatoria", metodo="REQUEST")
     return sesion
 
@@ -470,6 +524,135 @@ def recordatorios_enviar(*, ahora=None):
                 excluir=sesion.respuestas.filter(opcion=Respuesta.Opcion.NO_ASISTIRE).values("usuario_id"),
                 extra={"horas": round(minutos / 60, 1)},
             )
+    return creados
+
+
+# "Recordar a quienes no han respondido": one click of the coordination, at most once every 12 hours per session.
+RECORDAR_CADA = timedelta(hours=12)
+RECORDAR_POR_SESION = Limite("recordar-sesion", maximo=1, segundos=12 * HORA)
+
+
+def _fecha_hora(momento):
+    return timezone.localtime(momento).strftime("%d-%m-%Y a las %H:%M")
+
+
+@transaction.atomic
+def sesion_recordar_pendientes(*, sesion, por):
+    """Sends the convened people who have not answered a reminder with their signed one-button RSVP links.
+
+    The session row keeps when (and by whom) it was last done, checked under its lock: the page shows it, and the
+    limit holds across processes and cache restarts; the cache limit (comunas.limites) also stops a burst of
+    clicks from several tabs before the first one commits. Returns the notices created."""
+    sesion = Sesion.objects.select_for_update().select_related("mesa").get(pk=sesion.pk)
+    _exigir_coordinacion(sesion.mesa, por)
+    ahora = timezone.now()
+    if sesion.estado != Sesion.Estado.CONVOCADA or sesion.inicio <= ahora:
+        raise ValidationError("Solo se envía un recordatorio de una sesión convocada que aún no empieza.")
+    if sesion.recordada_en is not None and ahora < sesion.recordada_en + RECORDAR_CADA:
+        raise ValidationError(
+            f"Ya se envió un recordatorio el {_fecha_hora(sesion.recordada_en)}. Para no saturar a los "
+            f"convocados, podrá enviar otro desde el {_fecha_hora(sesion.recordada_en + RECORDAR_CADA)}."
+        )
+    pendientes = sin_respuesta(sesion)
+    if not pendientes.exists():
+        raise ValidationError("Todas las personas convocadas ya respondieron: no hay a quién recordar.")
+    if not RECORDAR_POR_SESION.permitir(sesion.pk):
+        raise ValidationError(
+            "Ya se envió un recordatorio de esta sesión hace poco. Podrá enviar otro 12 horas después del anterior."
+        )
+    sesion.recordada_en, sesion.recordada_por = ahora, por
+    sesion.save(update_fields=["recordada_en", "recordada_por"])
+    # The key names the moment: each reminder is its own notice ("recordatorio…": a cancellation removes the
+    # ones not yet sent).
+    return _avisar_sesion(
+        sesion,
+        plantilla="sesion_pendientes",
+        causa=f"recordatorio_pendientes-{ahora:%Y%m%dT%H%M%S}",
+        metodo=None,
+        personas=pendientes,
+    )
+
+
+def _responsables(acuerdos, personas):
+    """{usuario_id: [acuerdos]} among `personas` (the convened, by id): the person named for each acuerdo, or
+    else the directors and integrantes of its organization (those who may update it)."""
+    organizaciones = {a.organizacion_id for a in acuerdos}
+    por_organizacion = {}
+    for organizacion_id, usuario_id in Membresia.objects.filter(
+        organizacion__in=organizaciones,
+        usuario__in=list(personas),
+        rol__in=[Membresia.Rol.DIRECTOR, Membresia.Rol.INTEGRANTE],
+    ).values_list("organizacion_id", "usuario_id"):
+        por_organizacion.setdefault(organizacion_id, set()).add(usuario_id)
+    por_persona = {}
+    for acuerdo in acuerdos:
+        quienes = (
+            [acuerdo.persona_id]
+            if acuerdo.persona_id in personas
+            else por_organizacion.get(acuerdo.organizacion_id, ())
+        )
+        for usuario_id in sorted(quienes):
+            por_persona.setdefault(usuario_id, []).append(acuerdo)
+    return por_persona
+
+
+def _recordar_acuerdos(sesion, hoy):
+    acuerdos = list(
+        Acuerdo.objects.vigentes()
+        .abiertos()
+        .filter(acta__sesion__mesa=sesion.mesa)
+        .select_related("organizacion", "actividad", "acta__sesion")
+        .order_by("plazo", "pk")
+    )
+    if not acuerdos:
+        return []
+    for acuerdo in acuerdos:
+        acuerdo.estado = acuerdo.actual  # in memory only: the e-mail reads get_estado_display
+    personas = {u.pk: u for u in convocados(sesion)}
+    comun = {
+        "sesion": sesion,
+        "mesa": sesion.mesa,
+        "url_sesion": url_absoluta(reverse("mesa:sesion", args=[sesion.pk])),
+        "url_acuerdos": url_absoluta(reverse("mesa:mis_acuerdos")),
+    }
+    mensajes = [
+        {
+            "para": personas[usuario_id],
+            "plantilla": "acuerdos_antes_de_sesion",
+            "contexto": {
+                **comun,
+                "vencidos": [a for a in suyos if a.plazo < hoy],
+                "en_plazo": [a for a in suyos if a.plazo >= hoy],
+            },
+            "clave": f"recordatorio_acuerdos:{sesion.pk}:{usuario_id}",
+        }
+        for usuario_id, suyos in _responsables(acuerdos, personas).items()
+    ]
+    return avisos_crear(
+        mensajes=mensajes, esencial=False, sobre=sesion, responder_a=direcciones_de_coordinacion(sesion.mesa)
+    )
+
+
+def acuerdos_recordar_antes_de_sesion(*, ahora=None):
+    """Beat's daily sweep: for each convened session of a mesa that asks for it (Mesa.recordar_acuerdos) whose
+    day is at most `dias_recordar_acuerdos` days away, whoever answers for an open acuerdo of the mesa gets one
+    notice listing them (overdue first). The key names session and person, without the SEQUENCE: once per
+    session, even if it is moved; a cancellation removes what was not yet sent. Non-essential: those who chose
+    the daily digest read it there."""
+    ahora = ahora or timezone.now()
+    hoy = timezone.localdate(ahora)
+    proximas = Sesion.objects.filter(
+        estado=Sesion.Estado.CONVOCADA,
+        inicio__gt=ahora,
+        inicio__lte=ahora + timedelta(days=MAX_DIAS_RECORDAR_ACUERDOS + 1),
+        mesa__recordar_acuerdos=True,
+    ).select_related("mesa__anfitriona")
+    creados = []
+    for sesion in proximas.order_by("inicio", "pk"):
+        if (timezone.localdate(sesion.inicio) - hoy).days > sesion.mesa.dias_recordar_acuerdos:
+            continue
+        with transaction.atomic():
+            creados += _recordar_acuerdos(sesion, hoy)
     return creados
 
 

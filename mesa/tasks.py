@@ -11,3 +11,8 @@ def recordatorios_task():
 @shared_task(ignore_result=True)
 def acuerdos_semana_task():
     services_actas.acuerdos_resumen_semanal()
+
+
+@shared_task(ignore_result=True)
+def acuerdos_antes_de_sesion_task():
+    services.acuerdos_recordar_antes_de_sesion()

@@ -20,6 +20,7 @@ urlpatterns = [
     path("puntos/<int:pk>/mover/", views.punto_mover, name="punto_mover"),
     path("sesiones/<int:pk>/convocar/", views.sesion_convocar, name="sesion_convocar"),
     path("sesiones/<int:pk>/cancelar/", views.sesion_cancelar, name="sesion_cancelar"),
+    path("sesiones/<int:pk>/recordar/", views.sesion_recordar, name="sesion_recordar"),
     path("sesiones/<int:pk>/asistencia/", views.sesion_asistencia, name="sesion_asistencia"),
     path("sesiones/<int:pk>/responder/", views.sesion_responder, name="sesion_responder"),
     path("sesiones/<int:pk>/calendario.ics", views.sesion_ics, name="sesion_ics"),

@@ -1,8 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -32,6 +34,7 @@ from mesa.forms import (
     SesionForm,
 )
 from mesa.models import Acta, Acuerdo, Participacion, Respuesta, Sesion
+from mesa.selectors import convocados_por_organizacion, resumen_respuestas
 from nucleo import services as nucleo_services
 from nucleo.formularios import aplicar_errores, mensaje_de
 from nucleo.models import PreferenciaAvisos
@@ -181,14 +184,32 @@ def sesion(request, pk):
     }
     if coordina:
         contexto["por_organizacion"] = services.respuestas_por_organizacion(sesion)
-        contexto["avisos"] = sesion.avisos.select_related("usuario").order_by("para", "-creado")
-        contexto["estados_avisos"] = dict(sesion.avisos.values_list("estado").annotate(n=Count("pk")))
+        contexto["resumen"] = resumen_respuestas(sesion)
+        contexto["puede_recordar"] = sesion.estado == Sesion.Estado.CONVOCADA and not sesion.empezo
+        if sesion.recordada_en:
+            contexto["proximo_recordatorio"] = sesion.recordada_en + services.RECORDAR_CADA
+        # The latest notices first, a page at a time (a convocatoria to a large mesa is hundreds of rows).
+        avisos = sesion.avisos.order_by("-creado", "-pk")
+        contexto["avisos"] = Paginator(avisos, AVISOS_POR_PAGINA).get_page(request.GET.get("pagina"))
+        contexto["estados_avisos"] = dict(sesion.avisos.order_by().values_list("estado").annotate(n=Count("pk")))
     return render(request, "mesa/sesion.html", contexto)
+
+
+AVISOS_POR_PAGINA = 20
+
+
+def _confirmacion(request, sesion, **contexto):
+    """The page that says what an action on a session will do and to whom, before it is done."""
+    base = {"sesion": sesion, "mesa": sesion.mesa, "destinatarios": convocados_por_organizacion(sesion)}
+    return render(request, "mesa/sesion_confirmar.html", {**base, **contexto})
 
 
 @miembro_requerido
 def sesion_editar(request, pk):
+    """Once convened, the page says who gets the update before it is saved (the service refuses a past time
+    before anything is sent)."""
     sesion = get_sesion_for(request.user, pk, need="coordinar")
+    convocada = sesion.estado == Sesion.Estado.CONVOCADA
     form = SesionForm(request.POST or None, instance=sesion)
     if request.method == "POST" and form.is_valid():
         try:
@@ -196,9 +217,11 @@ def sesion_editar(request, pk):
         except ValidationError as error:
             aplicar_errores(form, error)
         else:
-            aviso = " Se envió la actualización a los convocados." if sesion.estado == Sesion.Estado.CONVOCADA else ""
+            aviso = " Se envió la actualización a los convocados." if convocada else ""
             messages.success(request, f"Sesión guardada.{aviso}")
             return redirect("mesa:sesion", pk=pk)
+    if convocada:
+        return _confirmacion(request, sesion, accion="editar", form=form, titulo=f"Editar {sesion}", boton="Guardar")
     contexto = {"form": form, "mesa": sesion.mesa, "sesion": sesion, "titulo": f"Editar {sesion}", "boton": "Guardar"}
     return render(request, "mesa/formulario.html", contexto)
 
@@ -245,16 +268,45 @@ def punto_mover(request, pk):
     return redirect("mesa:sesion", pk=punto.sesion_id)
 
 
-@require_POST
 @miembro_requerido
 def sesion_convocar(request, pk):
+    """GET: what convening does and to whom (with a warning for an empty agenda); only the POST convenes."""
+    sesion = get_sesion_for(request.user, pk, need="coordinar")
+    if request.method == "POST":
+        try:
+            services.sesion_convocar(sesion=sesion, por=request.user)
+        except ValidationError as error:
+            messages.error(request, mensaje_de(error))
+        else:
+            messages.success(request, "Sesión convocada: las invitaciones se están enviando.")
+            return redirect("mesa:sesion", pk=pk)
+    puntos = list(sesion.puntos.select_related("organizacion"))
+    return _confirmacion(
+        request,
+        sesion,
+        accion="convocar",
+        puntos=puntos,
+        duracion=sum(p.duracion_minutos for p in puntos),
+        titulo=f"Convocar la {str(sesion)[0].lower()}{str(sesion)[1:]}",
+        boton="Convocar y enviar las invitaciones",
+        empezo=sesion.empezo,
+    )
+
+
+@require_POST
+@miembro_requerido
+def sesion_recordar(request, pk):
+    """ "Recordar a quienes no han respondido": one click, at most once every 12 hours per session."""
     sesion = get_sesion_for(request.user, pk, need="coordinar")
     try:
-        services.sesion_convocar(sesion=sesion, por=request.user)
+        avisos = services.sesion_recordar_pendientes(sesion=sesion, por=request.user)
     except ValidationError as error:
         messages.error(request, mensaje_de(error))
     else:
-        messages.success(request, "Sesión convocada: las invitaciones se están enviando.")
+        n = len(avisos)
+        messages.success(
+            request, f"Recordatorio enviado a {n} persona{pluralize(n)} que no {pluralize(n, 'ha,han')} respondido."
+        )
     return redirect("mesa:sesion", pk=pk)
 
 
@@ -268,10 +320,12 @@ def sesion_cancelar(request, pk):
         except ValidationError as error:
             messages.error(request, mensaje_de(error))
         else:
-            messages.success(request, "Sesión cancelada.")
+            aviso = " Se está avisando a los convocados." if sesion.estado == Sesion.Estado.CONVOCADA else ""
+            messages.success(request, f"Sesión cancelada.{aviso}")
         return redirect("mesa:sesion", pk=pk)
-    contexto = {"form": form, "mesa": sesion.mesa, "sesion": sesion, "titulo": f"Cancelar {sesion}"}
-    return render(request, "mesa/formulario.html", {**contexto, "boton": "Cancelar la sesión"})
+    return _confirmacion(
+        request, sesion, accion="cancelar", form=form, titulo=f"Cancelar {sesion}", boton="Cancelar la sesión"
+    )
 
 
 @miembro_requerido

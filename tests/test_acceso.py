@@ -197,8 +197,13 @@ REGLAS = {
     "mesa:sesion": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/", EN_LA_MESA),
     "mesa:sesion_editar": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/editar/", COORDINA),
     "mesa:punto_agregar": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/tabla/", COORDINA),
-    "mesa:sesion_convocar": (lambda o: f"/mesas/sesiones/{o['sesion_borrador'].pk}/convocar/", SOLO_POST),
+    # The confirmation page (only its POST convenes): a draft exists only for who coordinates (404 for the rest).
+    "mesa:sesion_convocar": (
+        lambda o: f"/mesas/sesiones/{o['sesion_borrador'].pk}/convocar/",
+        _todos(director=404, integrante=404, lector=404, ajeno=404, anonimo=302),
+    ),
     "mesa:sesion_cancelar": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/cancelar/", COORDINA),
+    "mesa:sesion_recordar": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/recordar/", SOLO_POST),
     "mesa:sesion_asistencia": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/asistencia/", COORDINA),
     "mesa:sesion_responder": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/responder/", SOLO_POST),
     "mesa:sesion_ics": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/calendario.ics", EN_LA_MESA),
@@ -240,6 +245,7 @@ COORDINADORA = {
             "mesa:sesion_nueva",
             "mesa:sesion_editar",
             "mesa:punto_agregar",
+            "mesa:sesion_convocar",
             "mesa:sesion_cancelar",
             "mesa:sesion_asistencia",
             "mesa:mesa_avisos",

@@ -44,7 +44,7 @@ ESCRITURA = {
     "mesa:participacion_aceptar": _c(302, 302, 403, 403, 404, 302),
     "mesa:punto_mover": _c(302, 403, 403, 403, 404, 302),
     "mesa:punto_quitar": _c(302, 403, 403, 403, 404, 302),
-    "mesa:sesion_convocar": _c(302, 404, 404, 404, 404, 302),
+    "mesa:sesion_recordar": _c(302, 403, 403, 403, 404, 302),
     "mesa:sesion_responder": _c(403, 302, 302, 302, 404, 302),
     "practicas:adjunto_borrar": _c(302, 302, 302, 403, 403, 302),
     "practicas:adjuntos_subir": _c(302, 302, 302, 403, 403, 302),

@@ -45,7 +45,8 @@ def test_la_convocatoria_no_redacta_ni_guarda_enlaces(mesa, coordinador, django_
     arranques[0]()  # what the worker does
     assert sorted(m.to[0] for m in mail.outbox) == sorted(a.para for a in filas)
     mensaje = next(m for m in mail.outbox if m.to == ["director@zapallar.test"])
-    assert mensaje.subject.startswith("Convocatoria: Sesión ordinaria n.º 1")
+    fecha = formats.date_format(timezone.localtime(sesion.inicio), "D d-m H:i")
+    assert mensaje.subject == f"Sesión {fecha} · {mesa}"  # the date first, seen on a phone
     assert "Hola, Rodrigo Director" in mensaje.body and "Punto 2" in mensaje.body
     enlace = re.search(r"Asistiré: (\S+)", mensaje.body).group(1)
     [parte] = [p for p in mensaje.message().walk() if p.get_content_type() == "text/calendar"]
@@ -53,7 +54,7 @@ def test_la_convocatoria_no_redacta_ni_guarda_enlaces(mesa, coordinador, django_
     assert str(evento["ATTENDEE"]) == "mailto:director@zapallar.test"
     assert evento["ATTENDEE"].params["CN"] == "Rodrigo Director"
     enviados = list(Aviso.objects.filter(sesion=sesion))
-    assert {a.estado for a in enviados} == {"enviado"} and all(a.asunto.startswith("Convocatoria") for a in enviados)
+    assert {a.estado for a in enviados} == {"enviado"} and all(a.asunto.startswith("Sesión") for a in enviados)
     guardado = json.dumps([[a.texto, a.html, a.adjuntos, a.contexto] for a in enviados])
     assert enlace.rsplit("/", 2)[-2] not in guardado  # the signed token rests nowhere
     assert "Enviando a" not in cliente.get(f"/mesas/sesiones/{sesion.pk}/").content.decode()

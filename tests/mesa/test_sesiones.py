@@ -159,7 +159,7 @@ def test_convocar_invita_a_cada_miembro_con_su_ics(
         "lector@zapallar.test",
     ]  # not Papudo (invited, not accepted) nor Santiago
     mensaje = next(m for m in mail.outbox if m.to == ["director@zapallar.test"])
-    assert mensaje.subject.startswith("Convocatoria: Sesión ordinaria n.º 1")
+    assert mensaje.subject.startswith("Sesión ") and mensaje.subject.endswith(f" · {mesa_con_miembros}")
     assert "Punto 2" in mensaje.body and "/mesas/rsvp/" in mensaje.body
     parte, cal = _ics(mensaje)
     assert parte.get_param("method") == "REQUEST"
@@ -315,10 +315,10 @@ def test_rsvp_en_la_plataforma_y_vista_de_la_coordinacion(mesa, coordinador, dir
     assert "Respuesta registrada." in respuesta.content.decode()
     cliente_de(None).post(_enlace(director, sesion, "asistire"))
     pagina = cliente_de(coordinador).get(url).content.decode()
-    assert "Respuestas por organización" in pagina
+    assert "Respuestas a la convocatoria" in pagina and "1 asistirá · 1 no · 1 sin respuesta" in pagina
     assert "Rodrigo Director</td>" in pagina and "Asistiré" in pagina
     assert "No asistiré" in pagina and "Sin respuesta" in pagina
-    assert "Respuestas por organización" not in cliente_de(director).get(url).content.decode()
+    assert "Respuestas a la convocatoria" not in cliente_de(director).get(url).content.decode()
 
 
 def test_la_coordinacion_debe_usar_verificacion_en_dos_pasos(mesa, coordinador, director):
