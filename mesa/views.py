@@ -312,7 +312,9 @@ def sesion_recordar(request, pk):
 
 @miembro_requerido
 def sesion_cancelar(request, pk):
+    """The page says whether (and whom) the cancellation e-mails before it is done."""
     sesion = get_sesion_for(request.user, pk, need="coordinar")
+    convocada = sesion.estado == Sesion.Estado.CONVOCADA
     form = CancelarSesionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -320,7 +322,7 @@ def sesion_cancelar(request, pk):
         except ValidationError as error:
             messages.error(request, mensaje_de(error))
         else:
-            aviso = " Se está avisando a los convocados." if sesion.estado == Sesion.Estado.CONVOCADA else ""
+            aviso = " Se está avisando a los convocados." if convocada else ""
             messages.success(request, f"Sesión cancelada.{aviso}")
         return redirect("mesa:sesion", pk=pk)
     return _confirmacion(
