@@ -198,6 +198,11 @@ def sesion(request, pk):
 AVISOS_POR_PAGINA = 20
 
 
+def _titulo(accion, sesion):
+    """ "Convocar la sesión ordinaria n.º 3" (the mesa's name goes under it)."""
+    return f"{accion} la sesión {sesion.get_tipo_display().lower()} n.º {sesion.numero}"
+
+
 def _confirmacion(request, sesion, **contexto):
     """The page that says what an action on a session will do and to whom, before it is done."""
     base = {"sesion": sesion, "mesa": sesion.mesa, "destinatarios": convocados_por_organizacion(sesion)}
@@ -221,9 +226,11 @@ def sesion_editar(request, pk):
             messages.success(request, f"Sesión guardada.{aviso}")
             return redirect("mesa:sesion", pk=pk)
     if convocada:
-        return _confirmacion(request, sesion, accion="editar", form=form, titulo=f"Editar {sesion}", boton="Guardar")
-    contexto = {"form": form, "mesa": sesion.mesa, "sesion": sesion, "titulo": f"Editar {sesion}", "boton": "Guardar"}
-    return render(request, "mesa/formulario.html", contexto)
+        return _confirmacion(
+            request, sesion, accion="editar", form=form, titulo=_titulo("Editar", sesion), boton="Guardar"
+        )
+    contexto = {"form": form, "mesa": sesion.mesa, "sesion": sesion, "titulo": _titulo("Editar", sesion)}
+    return render(request, "mesa/formulario.html", {**contexto, "boton": "Guardar"})
 
 
 @miembro_requerido
@@ -287,7 +294,7 @@ def sesion_convocar(request, pk):
         accion="convocar",
         puntos=puntos,
         duracion=sum(p.duracion_minutos for p in puntos),
-        titulo=f"Convocar la {str(sesion)[0].lower()}{str(sesion)[1:]}",
+        titulo=_titulo("Convocar", sesion),
         boton="Convocar y enviar las invitaciones",
         empezo=sesion.empezo,
     )
@@ -326,7 +333,7 @@ def sesion_cancelar(request, pk):
             messages.success(request, f"Sesión cancelada.{aviso}")
         return redirect("mesa:sesion", pk=pk)
     return _confirmacion(
-        request, sesion, accion="cancelar", form=form, titulo=f"Cancelar {sesion}", boton="Cancelar la sesión"
+        request, sesion, accion="cancelar", form=form, titulo=_titulo("Cancelar", sesion), boton="Cancelar la sesión"
     )
 
 
