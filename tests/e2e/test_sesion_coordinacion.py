@@ -144,8 +144,10 @@ def test_recordar_a_quienes_no_han_respondido(live_server, page, demo):
     mail.outbox.clear()
 
     page.get_by_role("button", name="Recordar a quienes no han respondido").click()
-    expect(page.get_by_text(f"Recordatorio enviado a {len(pendientes)} personas que no han respondido.")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"Último recordatorio a quienes no habían respondido: .*, por Carolina"))).to_be_visible()
+    enviado = f"Recordatorio enviado a {len(pendientes)} personas que no han respondido."
+    expect(page.get_by_text(enviado)).to_be_visible()
+    ultimo = re.compile(r"Último recordatorio a quienes no habían respondido: .*, por Carolina")
+    expect(page.get_by_text(ultimo)).to_be_visible()
     avisos = Aviso.objects.filter(sesion=proxima, plantilla="sesion_pendientes")
     assert sorted(avisos.values_list("para", flat=True)) == pendientes
     nucleo_services.avisos_enviar()  # whatever the worker has not sent yet
@@ -155,6 +157,7 @@ def test_recordar_a_quienes_no_han_respondido(live_server, page, demo):
 
     # A second click, the same day: refused, with the reason and when it will be possible.
     page.get_by_role("button", name="Recordar a quienes no han respondido").click()
-    expect(page.get_by_text(re.compile(r"Ya se envió un recordatorio el .*podrá enviar otro desde el"))).to_be_visible()
+    rechazo = re.compile(r"Ya se envió un recordatorio el .*podrá enviar otro desde el")
+    expect(page.get_by_text(rechazo)).to_be_visible()
     assert avisos.count() == len(pendientes)
     _revisar(page, "recordatorio-rechazado")
