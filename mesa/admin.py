@@ -24,7 +24,16 @@ class MesaAdmin(admin.ModelAdmin):
     list_select_related = ["anfitriona"]
     readonly_fields = ["anfitriona", "creada"]
     filter_horizontal = ["coordinadores"]
-    fields = ["nombre", "anfitriona", "descripcion", "alcance", "coordinadores", "creada"]
+    fields = [
+        "nombre",
+        "anfitriona",
+        "descripcion",
+        "alcance",
+        "coordinadores",
+        "recordar_acuerdos",
+        "dias_recordar_acuerdos",
+        "creada",
+    ]
     inlines = [ParticipacionInline]
 
     def has_add_permission(self, request):
@@ -45,7 +54,18 @@ class SesionAdmin(admin.ModelAdmin):
     search_fields = ["mesa__nombre", "lugar"]
     list_select_related = ["mesa"]
     date_hierarchy = "inicio"
-    readonly_fields = ["mesa", "numero", "estado", "secuencia", "uid", "convocada_en", "creada"]
+    readonly_fields = [
+        "mesa",
+        "numero",
+        "estado",
+        "secuencia",
+        "uid",
+        "convocada_en",
+        "convocada_por",
+        "recordada_en",
+        "recordada_por",
+        "creada",
+    ]
     inlines = [PuntoTablaInline]
 
     def has_add_permission(self, request):
