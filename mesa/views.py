@@ -287,6 +287,9 @@ def sesion_convocar(request, pk):
         else:
             messages.success(request, "Sesión convocada: las invitaciones se están enviando.")
             return redirect("mesa:sesion", pk=pk)
+    elif sesion.estado != Sesion.Estado.BORRADOR:
+        messages.info(request, f"Esta sesión ya no está en borrador: está {sesion.get_estado_display().lower()}.")
+        return redirect("mesa:sesion", pk=pk)
     puntos = list(sesion.puntos.select_related("organizacion"))
     return _confirmacion(
         request,

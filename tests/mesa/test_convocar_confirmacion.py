@@ -97,6 +97,14 @@ def test_sin_personas_se_advierte(org_zapallar, coordinador, admin):
     assert "a 0 personas de 1 organización" in texto and "Ninguna persona recibirá el correo" in texto
 
 
+def test_una_sesion_ya_convocada_no_se_ofrece_convocar(mesa, coordinador):
+    sesion = crear_sesion(mesa)
+    services.sesion_convocar(sesion=sesion, por=coordinador)
+    respuesta = cliente_de(coordinador).get(f"/mesas/sesiones/{sesion.pk}/convocar/", follow=True)
+    assert respuesta.redirect_chain[-1][0] == f"/mesas/sesiones/{sesion.pk}/"
+    assert "Esta sesión ya no está en borrador: está convocada." in respuesta.content.decode()
+
+
 def test_quien_no_coordina_no_ve_la_confirmacion(mesa, director, ajeno):
     sesion = crear_sesion(mesa)
     assert cliente_de(director).get(f"/mesas/sesiones/{sesion.pk}/convocar/").status_code == 404  # a draft
