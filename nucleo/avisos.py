@@ -229,22 +229,30 @@ def _insertar(filas, *, claves, existentes):
 
 
 @transaction.atomic
-def aviso_crear(*, para, plantilla, contexto, clave, esencial=True, adjuntos=(), sobre=None):
+def aviso_crear(*, para, plantilla, contexto, clave, esencial=True, adjuntos=(), sobre=None, responder_a=()):
     """Creates the notice (or returns the one with that `clave`) and schedules its sending on commit.
 
     `para` is a user or a bare e-mail address; `sobre`, optionally, the object the notice is about (e.g. a
-    session), for the feature's own delivery pages. A non-essential notice to someone who chose the daily digest
+    session), for the feature's own delivery pages; `responder_a`, the addresses a reply goes to (Reply-To). A non-essential notice to someone who chose the daily digest
     waits for `avisos_resumir`. If the broker is down at commit time the row stays pending and the beat
     sweeper starts a sender later.
     """
-    mensaje = {"para": para, "plantilla": plantilla, "contexto": contexto, "clave": clave, "adjuntos": adjuntos}
+    mensaje = {
+        "para": para,
+        "plantilla": plantilla,
+        "contexto": contexto,
+        "clave": clave,
+        "adjuntos": adjuntos,
+        "responder_a": responder_a,
+    }
     return avisos_crear(mensajes=[mensaje], esencial=esencial, sobre=sobre)[0]
 
 
 @transaction.atomic
 def avisos_crear(*, mensajes, esencial=True, sobre=None):
     """Several notices rendered now, in a fixed number of queries: one read of the keys that exist, one of the
-    digest preferences, one insert. `mensajes`: dicts with para, plantilla, contexto, clave and optional adjuntos.
+    digest preferences, one insert. `mensajes`: dicts with para, plantilla, contexto, clave and optional adjuntos
+    and responder_a (Reply-To addresses).
     Returns the notices in the order given (the existing row where a key was already used)."""
     claves = [m["clave"] for m in mensajes]
     existentes = {a.clave: a for a in Aviso.objects.filter(clave__in=claves)}
@@ -266,6 +274,7 @@ def avisos_crear(*, mensajes, esencial=True, sobre=None):
             texto=texto,
             html=html,
             adjuntos=[_adjunto(a) for a in mensaje.get("adjuntos", ())],
+            responder_a=list(mensaje.get("responder_a", ())),
             message_id=Aviso.message_id_para(clave),
             esencial=esencial,
             diferido=usuario is not None and usuario.pk in resumen,
@@ -286,7 +295,9 @@ def _existentes(claves, *, tipo, sobre):
 
 
 @transaction.atomic
-def avisos_masivos_crear(*, para, plantilla, contexto, clave, sobre=None, redactor="", esencial=True):
+def avisos_masivos_crear(
+    *, para, plantilla, contexto, clave, sobre=None, redactor="", esencial=True, responder_a=()
+):
     """One notice per user in `para` (users, or a queryset of them: only id and e-mail are read), written at
     send time.
 
@@ -294,7 +305,8 @@ def avisos_masivos_crear(*, para, plantilla, contexto, clave, sobre=None, redact
     5,000 people is one insert of short rows in the caller's transaction. `contexto` is shared by every
     recipient and stored as references (rows, dates, text; see `contexto_guardar`); `clave(usuario_id)` gives
     each recipient's key (it must name `sobre`, when given); `redactor`, optionally, the registered function
-    that adds each one's own part. Returns the notices (the existing row where a key was already used)."""
+    that adds each one's own part; `responder_a`, the addresses a reply goes to (Reply-To). Returns the notices
+    (the existing row where a key was already used)."""
     if redactor and redactor not in REDACTORES:
         raise ValueError(f"Redactor de avisos no registrado: {redactor}")
     guardado = contexto_guardar(contexto)
@@ -314,6 +326,7 @@ def avisos_masivos_crear(*, para, plantilla, contexto, clave, sobre=None, redact
         contexto=guardado,
         redactor=redactor,
         esencial=esencial,
+        responder_a=list(responder_a),
         objeto_tipo=tipo,
         objeto_id=sobre.pk if sobre is not None else None,
     )

@@ -115,6 +115,8 @@ class Aviso(models.Model):
     html = models.TextField("HTML", blank=True)
     # [{"nombre": "sesion.ics", "tipo": "text/calendar; method=REQUEST", "contenido": "...", "base64": false}]
     adjuntos = models.JSONField("adjuntos", default=list, blank=True)
+    # Where a reply goes (the Reply-To header), e.g. a mesa's coordinators: the sender address takes no replies.
+    responder_a = models.JSONField("responder a", default=list, blank=True)
     al_enviar = models.BooleanField("se redacta al enviar", default=False)
     # {"sesion": {"$modelo": "mesa.sesion", "pk": 7}, "motivo": "…"}: see nucleo.avisos.contexto_guardar.
     contexto = models.JSONField("contexto (referencias)", default=dict, blank=True)

@@ -259,6 +259,7 @@ def _mensaje(aviso, asunto, texto, html, adjuntos):
         body=texto,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[aviso.para],
+        reply_to=aviso.responder_a or None,
         headers={"Message-ID": aviso.message_id},
     )
     if html:
