@@ -75,8 +75,10 @@ def _estilos():
     return {
         "normal": normal,
         "titulo": ParagraphStyle("titulo", parent=base["Title"], fontName="Helvetica-Bold", fontSize=16),
-        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName="Helvetica-Bold", fontSize=12, spaceBefore=10),
-        "h3": ParagraphStyle("h3", parent=normal, fontName="Helvetica-Bold", spaceBefore=4),
+        "h2": ParagraphStyle(
+            "h2", parent=base["Heading2"], fontName="Helvetica-Bold", fontSize=12, spaceBefore=10, keepWithNext=1
+        ),
+        "h3": ParagraphStyle("h3", parent=normal, fontName="Helvetica-Bold", spaceBefore=4, keepWithNext=1),
         "pequeno": ParagraphStyle("pequeno", parent=normal, fontSize=8, leading=11, textColor=GRIS),
         "destacado": ParagraphStyle(
             "destacado", parent=normal, fontName="Helvetica-Bold", textColor=colors.HexColor("#0b4f6c")
