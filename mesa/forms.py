@@ -216,8 +216,8 @@ class AprobarActaForm(forms.Form):
     def __init__(self, *args, sesiones, abiertos, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["en_sesion"].queryset = sesiones
-        self.fields["en_sesion"].label_from_instance = (
-            lambda s: f"En la sesión del {dia_largo(s.inicio)} (n.º {s.numero})"
+        self.fields["en_sesion"].label_from_instance = lambda s: (
+            f"En la sesión del {dia_largo(s.inicio)} (n.º {s.numero})"
         )
         self.abiertos = list(abiertos)
         if self.abiertos:

@@ -43,7 +43,6 @@ from nucleo.largos import exigir_largos, mensaje_largo
 from planes import services as planes_services
 from planes.models import Nodo, Plan
 
-
 PLAZO_COMENTARIOS_MAX_DIAS = 60
 
 
@@ -235,11 +234,11 @@ def acta_aprobar(*, acta, por, en_sesion=None, con_comentarios_abiertos=False, c
     if comentarios_vistos is not None and abiertos - set(comentarios_vistos):
         raise ValidationError("Llegó un comentario nuevo mientras confirmaba: revíselo antes de aprobar el acta.")
     if abiertos and not con_comentarios_abiertos:
-        n = len(abiertos)
+        cuantos = "1 comentario abierto" if len(abiertos) == 1 else f"{len(abiertos)} comentarios abiertos"
         raise ValidationError(
             {
-                "con_comentarios_abiertos": f"El acta tiene {n} {'comentario abierto' if n == 1 else 'comentarios abiertos'}"
-                ": márquelos como atendidos o confirme que la aprueba con comentarios abiertos."
+                "con_comentarios_abiertos": f"El acta tiene {cuantos}: márquelos como atendidos o confirme que la "
+                "aprueba con comentarios abiertos."
             }
         )
     acta.estado = Acta.Estado.APROBADA

@@ -190,6 +190,7 @@ def acta_circular(request, pk):
             messages.success(request, f"Acta enviada a los miembros para sus comentarios, hasta el {dia_largo(plazo)}.")
             return redirect("mesa:acta", pk=pk)
     contexto = {"acta": acta, "sesion": acta.sesion, "mesa": acta.sesion.mesa, "form": form, **_destinatarios(acta)}
+    contexto["titulo"] = "Circular el acta para comentarios"
     return render(request, "mesa/acta_circular.html", contexto, status=400 if form.errors else 200)
 
 
@@ -252,6 +253,7 @@ def acta_aprobar(request, pk):
             messages.success(request, "Acta aprobada. Ya puede publicarla.")
             return redirect("mesa:acta", pk=pk)
     contexto = {
+        "titulo": "Aprobar el acta",
         "acta": acta,
         "sesion": acta.sesion,
         "mesa": acta.sesion.mesa,
@@ -275,7 +277,7 @@ def acta_publicar(request, pk):
         if _intentar(request, lambda: services_actas.acta_publicar(acta=acta, por=request.user), exito):
             return redirect("mesa:acta", pk=pk)
     contexto = {"acta": acta, "sesion": acta.sesion, "mesa": acta.sesion.mesa, **_destinatarios(acta)}
-    return render(request, "mesa/acta_publicar.html", contexto)
+    return render(request, "mesa/acta_publicar.html", {**contexto, "titulo": "Publicar el acta"})
 
 
 @require_POST

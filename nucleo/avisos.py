@@ -233,9 +233,9 @@ def aviso_crear(*, para, plantilla, contexto, clave, esencial=True, adjuntos=(),
     """Creates the notice (or returns the one with that `clave`) and schedules its sending on commit.
 
     `para` is a user or a bare e-mail address; `sobre`, optionally, the object the notice is about (e.g. a
-    session), for the feature's own delivery pages; `responder_a`, the addresses a reply goes to (Reply-To). A non-essential notice to someone who chose the daily digest
-    waits for `avisos_resumir`. If the broker is down at commit time the row stays pending and the beat
-    sweeper starts a sender later.
+    session), for the feature's own delivery pages; `responder_a`, the addresses a reply goes to (Reply-To). A
+    non-essential notice to someone who chose the daily digest waits for `avisos_resumir`. If the broker is down at
+    commit time the row stays pending and the beat sweeper starts a sender later.
     """
     mensaje = {
         "para": para,
@@ -295,9 +295,7 @@ def _existentes(claves, *, tipo, sobre):
 
 
 @transaction.atomic
-def avisos_masivos_crear(
-    *, para, plantilla, contexto, clave, sobre=None, redactor="", esencial=True, responder_a=()
-):
+def avisos_masivos_crear(*, para, plantilla, contexto, clave, sobre=None, redactor="", esencial=True, responder_a=()):
     """One notice per user in `para` (users, or a queryset of them: only id and e-mail are read), written at
     send time.
 

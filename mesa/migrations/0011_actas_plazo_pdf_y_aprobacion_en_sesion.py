@@ -7,36 +7,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mesa', '0010_planes_acuerdos_y_tabla'),
+        ("mesa", "0010_planes_acuerdos_y_tabla"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='acta',
-            name='pdf_aprobado',
-            field=models.FileField(blank=True, max_length=200, upload_to=mesa.models.ruta_pdf_acta, verbose_name='PDF aprobado'),
+            model_name="acta",
+            name="pdf_aprobado",
+            field=models.FileField(
+                blank=True, max_length=200, upload_to=mesa.models.ruta_pdf_acta, verbose_name="PDF aprobado"
+            ),
         ),
         migrations.AddField(
-            model_name='acta',
-            name='plazo_comentarios',
-            field=models.DateField(blank=True, null=True, verbose_name='comentarios hasta'),
+            model_name="acta",
+            name="plazo_comentarios",
+            field=models.DateField(blank=True, null=True, verbose_name="comentarios hasta"),
         ),
         migrations.AddField(
-            model_name='comentarioacta',
-            name='atendido_en',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='atendido el'),
+            model_name="comentarioacta",
+            name="atendido_en",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="atendido el"),
         ),
         migrations.AddField(
-            model_name='comentarioacta',
-            name='atendido_por',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='atendido por'),
+            model_name="comentarioacta",
+            name="atendido_por",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="atendido por",
+            ),
         ),
         migrations.AddField(
-            model_name='puntotabla',
-            name='acta_a_aprobar',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='puntos_de_aprobacion', to='mesa.acta', verbose_name='acta a aprobar'),
+            model_name="puntotabla",
+            name="acta_a_aprobar",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="puntos_de_aprobacion",
+                to="mesa.acta",
+                verbose_name="acta a aprobar",
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('nucleo', '0002_aviso_lotes_y_redaccion'),
+        ("nucleo", "0002_aviso_lotes_y_redaccion"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='aviso',
-            name='responder_a',
-            field=models.JSONField(blank=True, default=list, verbose_name='responder a'),
+            model_name="aviso",
+            name="responder_a",
+            field=models.JSONField(blank=True, default=list, verbose_name="responder a"),
         ),
     ]

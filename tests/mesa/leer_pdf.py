@@ -59,6 +59,5 @@ def metadatos(pdf):
 def esquema(pdf):
     """The titles of the outline (bookmarks), in the file's order."""
     return [
-        _cadena(m.group(1))
-        for m in re.finditer(rb"<<[^<>]*?/Parent \d+ 0 R[^<>]*?/Title (" + _CADENA + rb")", pdf)
+        _cadena(m.group(1)) for m in re.finditer(rb"<<[^<>]*?/Parent \d+ 0 R[^<>]*?/Title (" + _CADENA + rb")", pdf)
     ]

@@ -238,6 +238,8 @@ def test_solo_una_sesion_que_ya_empezo_aprueba_el_acta(en_revision, mesa, coordi
 
 def test_un_borrador_sin_circular_no_va_a_la_tabla(acta, mesa, coordinador):
     crear_sesion(mesa, numero=2, dias=28)
-    assert "Poner en la tabla" not in cliente_de(coordinador).get(url_acta(acta)).content.decode()
+    cliente = cliente_de(coordinador)
+    assert "Poner en la tabla" not in _pagina(cliente, url_acta(acta))
+    assert "Este borrador no se ha circulado" in _pagina(cliente, url_acta(acta, "aprobar/"))
     with pytest.raises(ValidationError, match="Circule el acta"):
         services_actas.acta_a_la_tabla(acta=acta, por=coordinador)
