@@ -103,9 +103,12 @@ def _pagina_acta(request, acta, form_comentario=None, status=200):
             and puede_comentar_acta(request.user, acta)
         ),
         "form_comentario": form_comentario or ComentarioActaForm(),
-        "punto_aprobacion": punto_de_aprobacion(acta) if acta.editable else None,
     }
-    if coordina and acta.estado == Acta.Estado.EN_REVISION and contexto["punto_aprobacion"] is None:
+    punto = punto_de_aprobacion(acta) if acta.editable else None
+    # A draft session is the coordination's alone: members learn of the item once the session is convened.
+    if punto is not None and (coordina or punto.sesion.estado != Sesion.Estado.BORRADOR):
+        contexto["punto_aprobacion"] = punto
+    if coordina and acta.estado == Acta.Estado.EN_REVISION and punto is None:
         contexto["proxima"] = proxima_sesion_para_el_acta(acta)
     return render(request, "mesa/acta.html", contexto, status=status)
 

@@ -210,8 +210,11 @@ def test_el_acta_se_aprueba_en_la_sesion_siguiente(en_revision, reloj, mesa, coo
     with pytest.raises(ValidationError, match="ya está en la tabla de la sesión n.º 2"):
         services_actas.acta_a_la_tabla(acta=en_revision, por=coordinador)
 
+    assert "En la tabla de la" not in _pagina(cliente_de(director), url_acta(en_revision))  # a draft session
+
     # Members read it from the agenda of the convened session.
     services.sesion_convocar(sesion=siguiente, por=coordinador)
+    assert "En la tabla de la" in _pagina(cliente_de(director), url_acta(en_revision))
     assert "Leer el acta a aprobar" in _pagina(cliente_de(director), f"/mesas/sesiones/{siguiente.pk}/")
 
     # During the session, the coordinator approves it there: the page proposes that session.
