@@ -10,6 +10,7 @@ sections opens with it; the table of acuerdos repeats its header row on each pag
 one, and the tools that do (a headless browser, or a commercial toolkit) weigh far more than this page needs.
 """
 
+from functools import partial
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -18,13 +19,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from mesa.models import dia_largo, fecha_larga
-
-GRIS = colors.HexColor("#4a5560")
-MARGEN = 2 * cm
+from nucleo.pdf import GRIS, MARGEN, CanvasNumerado
 
 
 def _p(texto, estilo, nivel=None):
@@ -43,30 +41,6 @@ class _Documento(SimpleDocTemplate):
         clave = f"seccion-{self.seq.nextf('esquema')}"
         self.canv.bookmarkPage(clave)
         self.canv.addOutlineEntry(flowable.getPlainText(), clave, level=nivel)
-
-
-class _CanvasPaginado(Canvas):
-    """Holds the pages until the end, so each one can say "Página X de Y" (the total is known only then)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._pendientes = []
-
-    def showPage(self):
-        self._pendientes.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        total = len(self._pendientes)
-        for numero, estado in enumerate(self._pendientes, start=1):
-            self.__dict__.update(estado)
-            self.saveState()
-            self.setFont("Helvetica", 8)
-            self.setFillColor(GRIS)
-            self.drawRightString(self._pagesize[0] - MARGEN, 1.2 * cm, f"Página {numero} de {total}")
-            self.restoreState()
-            super().showPage()
-        super().save()
 
 
 def _estilos():
@@ -185,7 +159,7 @@ def acta_pdf(acta, *, asistencia, generado=None):
     borrador = not acta.aprobada
 
     def pagina(canvas, doc):
-        """Header (the host organization, the mesa) and footer of every page; the page count is _CanvasPaginado's."""
+        """The header of every page: the host organization, and the mesa (or, on a draft, that it is one)."""
         ancho, alto = LETTER
         canvas.saveState()
         canvas.setFont("Helvetica-Bold", 9)
@@ -195,7 +169,6 @@ def acta_pdf(acta, *, asistencia, generado=None):
         canvas.drawRightString(ancho - MARGEN, alto - 1.2 * cm, "BORRADOR SIN APROBAR" if borrador else mesa.nombre)
         canvas.setStrokeColor(colors.HexColor("#b8c2cc"))
         canvas.line(MARGEN, alto - 1.4 * cm, ancho - MARGEN, alto - 1.4 * cm)
-        canvas.drawString(MARGEN, 1.2 * cm, f"Acta de la sesión n.º {sesion.numero} · {mesa.nombre}"[:110])
         canvas.restoreState()
 
     def primera(canvas, doc):
@@ -218,5 +191,6 @@ def acta_pdf(acta, *, asistencia, generado=None):
         lang="es-CL",
         displayDocTitle=True,
     )
-    doc.build(flujo, onFirstPage=primera, onLaterPages=pagina, canvasmaker=_CanvasPaginado)
+    pie = f"Acta de la sesión n.º {sesion.numero} · {mesa.nombre}"[:110]
+    doc.build(flujo, onFirstPage=primera, onLaterPages=pagina, canvasmaker=partial(CanvasNumerado, pie=pie))
     return salida.getvalue()
