@@ -1,13 +1,14 @@
 """The acta's steps in a real browser, by their Spanish labels: circulating says who gets it and until when they may
 comment; approving with a comment still open lists it and needs the box "Apruebo con comentarios abiertos";
-publishing says who gets the PDF."""
+publishing says who gets the PDF; an acta goes on the next session's agenda and is approved there."""
 
 import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
+import time_machine
+from django.utils import formats, timezone
 from playwright.sync_api import expect
 
 from comunas.models import Comuna, Membresia
@@ -108,3 +109,34 @@ def test_circular_aprobar_con_comentarios_abiertos_y_publicar(live_server, page,
     expect(page.get_by_text("Acta publicada: los miembros reciben el aviso con el PDF adjunto.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Publicada")
     _revisar(page, "publicada")
+
+
+def test_el_acta_se_aprueba_en_la_sesion_siguiente(live_server, page, acta):
+    mesa = acta.sesion.mesa
+    coordinadora = mesa.coordinadores.get()
+    services_actas.acta_circular(acta=acta, por=coordinadora)
+    inicio = timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=20)
+    siguiente = Sesion.objects.create(
+        mesa=mesa, numero=2, inicio=inicio, fin=inicio + timedelta(hours=2), lugar="Salón municipal"
+    )
+    _ingresar_como_coordinadora(page, live_server.url, acta)
+    page.goto(f"{live_server.url}/mesas/sesiones/{acta.sesion_id}/acta/")
+    expect(page.get_by_role("heading", name="Aprobación en la próxima sesión")).to_be_visible()
+    _revisar(page, "proxima-sesion")
+    page.get_by_role("button", name="Poner en la tabla de la próxima sesión").click()
+    expect(page.get_by_text("El acta quedó como primer punto de la tabla de la próxima sesión")).to_be_visible()
+    expect(page.get_by_text("Aprobación del acta anterior (sesión n.º 1)")).to_be_visible()
+    expect(page.get_by_role("link", name="Leer el acta a aprobar")).to_be_visible()
+    services.sesion_convocar(sesion=siguiente, por=coordinadora)
+
+    # During that session, the coordinator approves it there.
+    with time_machine.travel(inicio + timedelta(minutes=5)):
+        page.reload()
+        page.get_by_role("link", name="Aprobar el acta en esta sesión").click()
+        expect(page.get_by_label(re.compile(r"En la sesión del .+ \(n\.º 2\)"))).to_be_checked()
+        _revisar(page, "aprobar-en-sesion")
+        page.get_by_role("button", name="Aprobar el acta").click()
+        expect(page.get_by_text("Acta aprobada. Ya puede publicarla.")).to_be_visible()
+        dia = formats.date_format(timezone.localtime(inicio), "l j \\d\\e F \\d\\e Y")
+        expect(page.get_by_text(f"Aprobada en la sesión del {dia}")).to_be_visible()
+    assert Acta.objects.get(pk=acta.pk).aprobada_en_sesion == siguiente
