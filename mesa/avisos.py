@@ -11,6 +11,7 @@ from mesa.access import marcar_enlaces
 from mesa.calendario import CANCEL, adjunto_ics, evento
 from mesa.models import PuntoTabla, Sesion
 from mesa.services import organizador_de, rsvp_enlaces
+from mesa.services_actas import acta_pdf_contenido
 from nucleo.avisos import redactor
 
 
@@ -69,4 +70,22 @@ def redactar_avisos_de_sesion(avisos):
             contexto["rsvp"] = rsvp_enlaces(usuario=aviso.usuario, sesion=sesion)
         adjuntos = [_ics_de(comun, sesion, metodo, aviso.usuario)] if metodo else []
         partes[aviso.pk] = {"contexto": contexto, "adjuntos": adjuntos}
+    return partes
+
+
+@redactor("mesa.acta")
+def redactar_avisos_de_acta(avisos):
+    """The published acta's notices (mesa.services_actas.acta_publicar): the PDF kept at approval, attached, read
+    once per acta in the batch."""
+    pdfs = {}
+    partes = {}
+    for aviso in avisos:
+        acta = aviso.contexto_leido["acta"]
+        if acta.pk not in pdfs:
+            pdfs[acta.pk] = {
+                "nombre": f"acta-sesion-{aviso.contexto_leido['sesion'].numero}.pdf",
+                "tipo": "application/pdf",
+                "contenido": acta_pdf_contenido(acta),
+            }
+        partes[aviso.pk] = {"adjuntos": [pdfs[acta.pk]]}
     return partes

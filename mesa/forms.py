@@ -16,6 +16,7 @@ from mesa.models import (
     PuntoTabla,
     Respuesta,
     Sesion,
+    dia_largo,
 )
 from nucleo.models import Aviso, PreferenciaAvisos
 from practicas.access import practicas_visibles
@@ -199,21 +200,43 @@ class ComentarioActaForm(forms.Form):
     )
 
 
-class AprobarActaForm(forms.Form):
-    en_sesion = forms.ModelChoiceField(
-        label="Aprobada en",
-        queryset=Sesion.objects.none(),
-        required=False,
-        empty_label="Aprobada por la coordinación (ahora)",
+class CircularActaForm(forms.Form):
+    plazo_comentarios = forms.DateField(
+        label="Comentarios hasta el",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Día inclusive. Después de esa fecha la plataforma ya no recibe comentarios.",
     )
 
-    def __init__(self, *args, acta, **kwargs):
+
+class AprobarActaForm(forms.Form):
+    """Who approves (the coordination now, or a later session already begun) and, when comments are open, the
+    explicit confirmation. The page also sends the ids of the open comments it showed ("vistos", read by the view),
+    so one that arrives meanwhile stops the approval."""
+
+    en_sesion = forms.ModelChoiceField(
+        label="Aprobación",
+        queryset=Sesion.objects.none(),
+        required=False,
+        blank=True,
+        widget=forms.RadioSelect,
+        empty_label="Por la coordinación, hoy",
+    )
+    con_comentarios_abiertos = forms.BooleanField(label="Apruebo con comentarios abiertos", required=False)
+
+    def __init__(self, *args, sesiones, abiertos, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["en_sesion"].queryset = (
-            Sesion.objects.filter(mesa=acta.sesion.mesa, estado=Sesion.Estado.REALIZADA, inicio__gt=acta.sesion.inicio)
-            .select_related("mesa")
-            .order_by("inicio")
-        )  # each option's label names the mesa
+        self.fields["en_sesion"].queryset = sesiones
+        self.fields["en_sesion"].label_from_instance = lambda s: (
+            f"En la sesión del {dia_largo(s.inicio)} (n.º {s.numero})"
+        )
+        self.abiertos = list(abiertos)
+        if self.abiertos:
+            self.fields["con_comentarios_abiertos"].required = True
+            self.fields["con_comentarios_abiertos"].error_messages["required"] = (
+                "Marque esta casilla para aprobar el acta con comentarios abiertos."
+            )
+        else:
+            del self.fields["con_comentarios_abiertos"]
 
 
 class AcuerdoForm(forms.Form):

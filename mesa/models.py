@@ -2,13 +2,14 @@
 
 import hashlib
 import uuid
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 
 # Length limits of the long texts (characters), checked by forms and services (nucleo.largos): they show on
 # every page, PDF and e-mail of the mesa, and a text without a limit would make all of them slow.
@@ -19,6 +20,28 @@ MAX_COMENTARIO_ACTA = 4_000
 MAX_ACUERDO = 2_000
 MAX_MOTIVO = 2_000  # why a session was cancelled (sent in the notice)
 MAX_DIAS_RECORDAR_ACUERDOS = 30
+
+
+# How long members have to comment on a circulated acta, unless the coordination chooses otherwise.
+PLAZO_COMENTARIOS_DIAS = 7
+
+
+def dia_largo(valor):
+    """ "miércoles 16 de diciembre de 2026" (a date, or a moment read in America/Santiago)."""
+    if isinstance(valor, datetime):
+        valor = timezone.localtime(valor)
+    return formats.date_format(valor, "l j \\d\\e F \\d\\e Y")
+
+
+def fecha_larga(valor):
+    """ "miércoles 16 de diciembre de 2026, 10:00": the date format of texts (tables use 16-12-2026)."""
+    return formats.date_format(timezone.localtime(valor), "l j \\d\\e F \\d\\e Y, H:i")
+
+
+def ruta_pdf_acta(acta, nombre):
+    """Where an approved acta's frozen PDF is stored: a random name (never guessable), served only through the
+    acta's gate (mesa.views_actas.acta_pdf), like nucleo.adjuntos.RutaAleatoria."""
+    return f"mesa/actas/{uuid.uuid4().hex}.pdf"
 
 
 def _recordatorios_por_defecto():
@@ -229,6 +252,15 @@ class PuntoTabla(models.Model):
         related_name="puntos_tabla",
         verbose_name="plan de acción relacionado",
     )
+    # "Aprobación del acta anterior": the acta this item submits for approval (mesa.services_actas.acta_a_la_tabla).
+    acta_a_aprobar = models.ForeignKey(
+        "Acta",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="puntos_de_aprobacion",
+        verbose_name="acta a aprobar",
+    )
 
     class Meta:
         verbose_name = "punto de la tabla"
@@ -319,6 +351,8 @@ class Acta(models.Model):
     )
     creada = models.DateTimeField("creada", auto_now_add=True)
     circulada_en = models.DateTimeField("circulada el", null=True, blank=True)
+    # Last day (inclusive, America/Santiago) members may comment on the circulated draft; none: no deadline.
+    plazo_comentarios = models.DateField("comentarios hasta", null=True, blank=True)
     aprobada_en = models.DateTimeField("aprobada el", null=True, blank=True)
     aprobada_por = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -337,6 +371,9 @@ class Acta(models.Model):
         verbose_name="aprobada en la sesión",
     )
     publicada_en = models.DateTimeField("publicada el", null=True, blank=True)
+    # The PDF as approved, rendered once at approval and served from then on: an approved acta never changes
+    # (no acuerdo turns "Vencido" in it later). Drafts are rendered on each request.
+    pdf_aprobado = models.FileField("PDF aprobado", upload_to=ruta_pdf_acta, blank=True, max_length=200)
 
     class Meta:
         verbose_name = "acta"
@@ -348,6 +385,27 @@ class Acta(models.Model):
     @property
     def editable(self):
         return self.estado in (self.Estado.BORRADOR, self.Estado.EN_REVISION)
+
+    @property
+    def aprobada(self):
+        return self.estado in (self.Estado.APROBADA, self.Estado.PUBLICADA)
+
+    @staticmethod
+    def plazo_por_defecto(hoy=None):
+        return (hoy or timezone.localdate()) + timedelta(days=PLAZO_COMENTARIOS_DIAS)
+
+    @property
+    def aprobacion(self):
+        """ "Aprobada en la sesión del miércoles 13 de enero de 2027" or "Aprobada por la coordinación el …"."""
+        if not self.aprobada or self.aprobada_en is None:
+            return ""
+        if self.aprobada_en_sesion_id:
+            return f"Aprobada en la sesión del {dia_largo(self.aprobada_en_sesion.inicio)}"
+        return f"Aprobada por la coordinación el {dia_largo(self.aprobada_en)}"
+
+    def plazo_vencido(self, hoy=None):
+        """Past the last day to comment (an acta circulated without deadline never closes)."""
+        return self.plazo_comentarios is not None and (hoy or timezone.localdate()) > self.plazo_comentarios
 
 
 class SeccionActa(models.Model):
@@ -379,6 +437,17 @@ class ComentarioActa(models.Model):
     )
     texto = models.TextField("comentario", max_length=MAX_COMENTARIO_ACTA)
     creado = models.DateTimeField("creado", auto_now_add=True)
+    # The coordination marks a comment as attended (taken into the text, or answered); the others are "open" and
+    # approving with open comments needs an explicit confirmation (mesa.services_actas.acta_aprobar).
+    atendido_en = models.DateTimeField("atendido el", null=True, blank=True)
+    atendido_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="atendido por",
+    )
 
     class Meta:
         verbose_name = "comentario al acta"
@@ -387,6 +456,10 @@ class ComentarioActa(models.Model):
 
     def __str__(self):
         return f"{self.autor}: {self.texto[:40]}"
+
+    @property
+    def abierto(self):
+        return self.atendido_en is None
 
 
 class AcuerdoQuerySet(models.QuerySet):

@@ -2,9 +2,10 @@
 visibility of practices and diagnoses, asked by the lower apps' gates)."""
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
-from comunas.models import Organizacion, Usuario
-from mesa.models import Participacion, Respuesta
+from comunas.models import Membresia, Organizacion, Usuario
+from mesa.models import Participacion, PuntoTabla, Respuesta, Sesion
 from nucleo.largos import miles
 
 
@@ -92,3 +93,72 @@ def territorios_de_la_mesa(mesa_id):
         participaciones__mesa_id=mesa_id, participaciones__estado=Participacion.Estado.ACEPTADA
     ).values_list("comuna_id", "provincia_id")
     return [c or p for c, p in codigos]
+
+
+def convocados_con_nombres(sesion):
+    """[(organizacion, [usuarios])]: who the session's notices (convocatoria, acta) reach, by organization, for the
+    confirmation pages. Two queries whatever their number; a person in two organizations is listed in both."""
+    participantes = sesion.mesa.participaciones.filter(
+        estado=Participacion.Estado.ACEPTADA, organizacion__estado=Organizacion.Estado.ACTIVA
+    ).values("organizacion_id")
+    membresias = (
+        Membresia.objects.filter(organizacion__in=participantes, usuario__is_active=True)
+        .select_related("usuario", "organizacion")
+        .order_by("organizacion__nombre", "usuario__nombre", "usuario_id")
+    )
+    grupos = {}
+    for membresia in membresias:
+        grupos.setdefault(membresia.organizacion, []).append(membresia.usuario)
+    return list(grupos.items())
+
+
+# --- Approving an acta at a later session ("Aprobación del acta anterior") ------------------------------
+
+
+def sesiones_para_aprobar(acta, ahora=None):
+    """The sessions that may approve the acta: later sessions of its mesa that have begun and were not
+    cancelled (convened and under way, or held)."""
+    return (
+        Sesion.objects.filter(
+            mesa_id=acta.sesion.mesa_id,
+            inicio__gt=acta.sesion.inicio,
+            inicio__lte=ahora or timezone.now(),
+            estado__in=[Sesion.Estado.CONVOCADA, Sesion.Estado.REALIZADA],
+        )
+        .select_related("mesa")
+        .order_by("inicio")
+    )
+
+
+def proxima_sesion_para_el_acta(acta, ahora=None):
+    """The mesa's next session whose agenda can still take the acta: after the acta's session, in draft or
+    convened, not over yet. None if the mesa has not planned it."""
+    return (
+        Sesion.objects.filter(
+            mesa_id=acta.sesion.mesa_id,
+            inicio__gt=acta.sesion.inicio,
+            fin__gt=ahora or timezone.now(),
+            estado__in=[Sesion.Estado.BORRADOR, Sesion.Estado.CONVOCADA],
+        )
+        .order_by("inicio")
+        .first()
+    )
+
+
+def punto_de_aprobacion(acta):
+    """The latest agenda item that put the acta up for approval (in a session not cancelled), or None."""
+    return (
+        PuntoTabla.objects.filter(acta_a_aprobar=acta)
+        .exclude(sesion__estado=Sesion.Estado.CANCELADA)
+        .select_related("sesion")
+        .order_by("-sesion__inicio")
+        .first()
+    )
+
+
+def punto_de_aprobacion_pendiente(acta):
+    """That item, while its session has not been held (its agenda still waits for the approval)."""
+    punto = punto_de_aprobacion(acta)
+    if punto is not None and punto.sesion.estado in (Sesion.Estado.BORRADOR, Sesion.Estado.CONVOCADA):
+        return punto
+    return None

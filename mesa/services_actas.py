@@ -4,9 +4,12 @@ token."""
 
 import secrets
 import textwrap
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +18,7 @@ from comunas.access import es_miembro_de_la_plataforma
 from comunas.models import Membresia, Organizacion, Usuario
 from diagnosticos.graficos import cifra
 from mesa.access import mesas_visibles, puede_actualizar_acuerdo, puede_comentar_acta
+from mesa.acta_pdf import acta_pdf
 from mesa.models import (
     MAX_SECCION_ACTA,
     Acta,
@@ -22,15 +26,24 @@ from mesa.models import (
     CalendarioPersonal,
     ComentarioActa,
     Participacion,
+    PuntoTabla,
     SeccionActa,
     Sesion,
+    dia_largo,
 )
-from mesa.selectors import convocados
-from mesa.services import _exigir_coordinacion, mesa_invitar
+from mesa.selectors import (
+    convocados,
+    proxima_sesion_para_el_acta,
+    punto_de_aprobacion_pendiente,
+    sesiones_para_aprobar,
+)
+from mesa.services import _exigir_coordinacion, _renumerar, direcciones_de_coordinacion, mesa_invitar
 from nucleo.avisos import aviso_crear, avisos_masivos_crear
 from nucleo.largos import exigir_largos, mensaje_largo
 from planes import services as planes_services
 from planes.models import Nodo, Plan
+
+PLAZO_COMENTARIOS_MAX_DIAS = 60
 
 
 def _url(nombre, *args):
@@ -38,12 +51,12 @@ def _url(nombre, *args):
 
 
 def _bloquear(acta):
-    return Acta.objects.select_for_update().select_related("sesion__mesa").get(pk=acta.pk)
+    return Acta.objects.select_for_update().select_related("sesion__mesa__anfitriona").get(pk=acta.pk)
 
 
-def _avisar_miembros(acta, *, plantilla, causa, extra=None):
+def _avisar_miembros(acta, *, plantilla, causa, extra=None, redactor=""):
     """One notice per convened person (every active member of the participating organizations), as a mass
-    notice: one insert whatever their number, written by the worker that sends it."""
+    notice: one insert whatever their number, written by the worker that sends it. Replies reach the coordination."""
     sesion = acta.sesion
     contexto = {
         "acta": acta,
@@ -58,6 +71,8 @@ def _avisar_miembros(acta, *, plantilla, causa, extra=None):
         contexto=contexto,
         clave=lambda usuario_id: f"{causa}:{acta.pk}:{usuario_id}:{acta.vueltas}",
         sobre=sesion,
+        redactor=redactor,
+        responder_a=direcciones_de_coordinacion(sesion.mesa),
     )
 
 
@@ -117,27 +132,51 @@ def acta_guardar(*, acta, por, resumen, textos):
     return acta
 
 
+def validar_plazo_comentarios(plazo, hoy=None):
+    """At least until tomorrow (members need a day to read it), at most PLAZO_COMENTARIOS_MAX_DIAS ahead."""
+    hoy = hoy or timezone.localdate()
+    if plazo <= hoy:
+        raise ValidationError({"plazo_comentarios": "Dé al menos hasta mañana para comentar."})
+    if plazo > hoy + timedelta(days=PLAZO_COMENTARIOS_MAX_DIAS):
+        raise ValidationError(
+            {"plazo_comentarios": f"El plazo para comentar no puede pasar de {PLAZO_COMENTARIOS_MAX_DIAS} días."}
+        )
+
+
 @transaction.atomic
-def acta_circular(*, acta, por):
-    """Sends the draft to every member for comments (again after changes: a new round, a new notice)."""
+def acta_circular(*, acta, por, plazo_comentarios=None):
+    """Sends the draft to every member for comments until `plazo_comentarios` (inclusive; a week by default),
+    again after changes: a new round, a new deadline, a new notice."""
     acta = _bloquear(acta)
     _exigir_coordinacion(acta.sesion.mesa, por)
     if not acta.editable:
         raise ValidationError("Solo se circula un acta que aún no está aprobada.")
+    plazo = plazo_comentarios or Acta.plazo_por_defecto()
+    validar_plazo_comentarios(plazo)
     acta.estado = Acta.Estado.EN_REVISION
     acta.vueltas += 1
     acta.circulada_en = timezone.now()
-    acta.save(update_fields=["estado", "vueltas", "circulada_en"])
-    _avisar_miembros(acta, plantilla="acta_circulada", causa="acta_circulada")
+    acta.plazo_comentarios = plazo
+    acta.save(update_fields=["estado", "vueltas", "circulada_en", "plazo_comentarios"])
+    _avisar_miembros(acta, plantilla="acta_circulada", causa="acta_circulada", extra={"plazo": plazo})
     return acta
 
 
 @transaction.atomic
 def acta_comentar(*, acta, por, texto):
+    """A comment while the acta circulates, up to its deadline: a late one is refused (the coordination may
+    circulate the acta again with a new deadline), so an approval never overlooks a comment it did not wait for."""
     if acta.estado != Acta.Estado.EN_REVISION:
         raise ValidationError("Solo se comenta un acta en revisión.")
     if not puede_comentar_acta(por, acta):
         raise PermissionDenied("Solo los miembros de la mesa comentan el acta.")
+    if acta.plazo_vencido():
+        raise ValidationError(
+            {
+                "texto": f"El plazo para comentar esta acta venció el {dia_largo(acta.plazo_comentarios)}. "
+                "Si su observación es importante, respóndale a la coordinación desde el correo del acta."
+            }
+        )
     texto = texto.strip()
     if not texto:
         raise ValidationError({"texto": "Escriba su comentario."})
@@ -148,29 +187,95 @@ def acta_comentar(*, acta, por, texto):
 
 
 @transaction.atomic
-def acta_aprobar(*, acta, por, en_sesion=None):
-    """The coordination approves it, or records that a later session of the mesa approved it."""
+def comentario_atender(*, comentario, por, atendido=True):
+    """The coordination marks a comment as attended (or open again) while the acta can still change."""
+    acta = _bloquear(comentario.acta)
+    _exigir_coordinacion(acta.sesion.mesa, por)
+    if not acta.editable:
+        raise ValidationError("Los comentarios de un acta aprobada ya no cambian.")
+    comentario = ComentarioActa.objects.select_for_update().get(pk=comentario.pk, acta=acta)
+    comentario.atendido_en = timezone.now() if atendido else None
+    comentario.atendido_por = por if atendido else None
+    comentario.save(update_fields=["atendido_en", "atendido_por"])
+    return comentario
+
+
+def _pdf_guardar(acta, generado=None):
+    """Renders the acta as it stands and stores it as its approved PDF (the caller saves the row). Returns the
+    bytes."""
+    contenido = acta_pdf(acta, asistencia=asistencia_del_acta(acta), generado=generado)
+    acta.pdf_aprobado.save(f"acta-sesion-{acta.sesion.numero}.pdf", ContentFile(contenido), save=False)
+    return contenido
+
+
+@transaction.atomic
+def acta_aprobar(*, acta, por, en_sesion=None, con_comentarios_abiertos=False, comentarios_vistos=None):
+    """The coordination approves it, or records that a later session of the mesa approved it (one that has
+    begun: the acta is approved during or after it). Open comments (not attended) need `con_comentarios_abiertos`;
+    `comentarios_vistos`, the ids of the open comments the coordinator was shown: one that arrived meanwhile
+    stops the approval. The PDF is rendered now and kept: it is what was approved."""
     acta = _bloquear(acta)
     _exigir_coordinacion(acta.sesion.mesa, por)
     if not acta.editable:
         raise ValidationError("El acta ya está aprobada.")
-    if en_sesion is not None and (
-        en_sesion.mesa_id != acta.sesion.mesa_id
-        or en_sesion.inicio <= acta.sesion.inicio
-        or en_sesion.estado != Sesion.Estado.REALIZADA
-    ):
-        raise ValidationError({"en_sesion": "Elija una sesión realizada posterior de la misma mesa."})
+    if en_sesion is not None and not sesiones_para_aprobar(acta).filter(pk=en_sesion.pk).exists():
+        raise ValidationError(
+            {"en_sesion": "Elija una sesión posterior de la misma mesa que ya haya comenzado y no esté cancelada."}
+        )
+    abiertos = set(acta.comentarios.filter(atendido_en__isnull=True).values_list("pk", flat=True))
+    if comentarios_vistos is not None and abiertos - set(comentarios_vistos):
+        raise ValidationError("Llegó un comentario nuevo mientras confirmaba: revíselo antes de aprobar el acta.")
+    if abiertos and not con_comentarios_abiertos:
+        cuantos = "1 comentario abierto" if len(abiertos) == 1 else f"{len(abiertos)} comentarios abiertos"
+        raise ValidationError(
+            {
+                "con_comentarios_abiertos": f"El acta tiene {cuantos}: márquelos como atendidos o confirme que la "
+                "aprueba con comentarios abiertos."
+            }
+        )
     acta.estado = Acta.Estado.APROBADA
     acta.aprobada_en = timezone.now()
     acta.aprobada_por = por
     acta.aprobada_en_sesion = en_sesion
-    acta.save(update_fields=["estado", "aprobada_en", "aprobada_por", "aprobada_en_sesion"])
+    _pdf_guardar(acta, generado=acta.aprobada_en)
+    try:
+        acta.save(update_fields=["estado", "aprobada_en", "aprobada_por", "aprobada_en_sesion", "pdf_aprobado"])
+    except Exception:
+        default_storage.delete(acta.pdf_aprobado.name)  # no orphan file when the approval does not go through
+        raise
     return acta
+
+
+def acta_pdf_contenido(acta):
+    """The acta's PDF: the one kept at approval, or, for a draft, rendered now. An acta approved before PDFs
+    were kept (or whose file went missing) gets it at its first request, once, saying when it was generated."""
+    if not acta.aprobada:
+        return acta_pdf(acta, asistencia=asistencia_del_acta(acta))
+    contenido = _pdf_leer(acta)
+    if contenido is not None:
+        return contenido
+    with transaction.atomic():
+        acta = Acta.objects.select_for_update().select_related("sesion__mesa__anfitriona").get(pk=acta.pk)
+        contenido = _pdf_leer(acta)  # another request may have stored it meanwhile
+        if contenido is None:
+            contenido = _pdf_guardar(acta)
+            acta.save(update_fields=["pdf_aprobado"])
+    return contenido
+
+
+def _pdf_leer(acta):
+    if not acta.pdf_aprobado:
+        return None
+    try:
+        with acta.pdf_aprobado.open("rb") as archivo:
+            return archivo.read()
+    except FileNotFoundError:
+        return None
 
 
 @transaction.atomic
 def acta_publicar(*, acta, por):
-    """Aprobada → publicada: every member gets a notice with the links to the acta and its PDF."""
+    """Aprobada → publicada: every member gets a notice with the approved PDF attached and the links."""
     acta = _bloquear(acta)
     _exigir_coordinacion(acta.sesion.mesa, por)
     if acta.estado != Acta.Estado.APROBADA:
@@ -179,8 +284,36 @@ def acta_publicar(*, acta, por):
     acta.publicada_en = timezone.now()
     acta.save(update_fields=["estado", "publicada_en"])
     extra = {"url_pdf": _url("mesa:acta_pdf", acta.sesion_id), "acuerdos": list(acta.acuerdos.all())}
-    _avisar_miembros(acta, plantilla="acta_publicada", causa="acta_publicada", extra=extra)
+    _avisar_miembros(acta, plantilla="acta_publicada", causa="acta_publicada", extra=extra, redactor="mesa.acta")
     return acta
+
+
+@transaction.atomic
+def acta_a_la_tabla(*, acta, por):
+    """ "Aprobación del acta anterior": puts the circulated acta first on the agenda of the mesa's next session
+    (mesa.selectors.proxima_sesion_para_el_acta), linked to it, so that session approves it. Returns the item."""
+    acta = _bloquear(acta)
+    _exigir_coordinacion(acta.sesion.mesa, por)
+    if acta.estado != Acta.Estado.EN_REVISION:
+        raise ValidationError("Circule el acta para comentarios antes de ponerla en la tabla de la próxima sesión.")
+    pendiente = punto_de_aprobacion_pendiente(acta)
+    if pendiente is not None:
+        raise ValidationError(f"El acta ya está en la tabla de la sesión n.º {pendiente.sesion.numero}.")
+    proxima = proxima_sesion_para_el_acta(acta)
+    if proxima is None:
+        raise ValidationError("Cree primero la próxima sesión de la mesa para poner el acta en su tabla.")
+    proxima = Sesion.objects.select_for_update().get(pk=proxima.pk)
+    punto = PuntoTabla.objects.create(
+        sesion=proxima,
+        orden=0,
+        titulo=f"Aprobación del acta anterior (sesión n.º {acta.sesion.numero})",
+        organizacion=acta.sesion.mesa.anfitriona,
+        duracion_minutos=10,
+        acta_a_aprobar=acta,
+    )
+    _renumerar(proxima.puntos.all())  # first: it is read before the rest
+    punto.refresh_from_db()
+    return punto
 
 
 def asistencia_del_acta(acta):

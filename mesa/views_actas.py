@@ -1,6 +1,7 @@
 """After the session (acta, acuerdos), the mesa's notices, invitations, and the personal calendar feed."""
 
 import csv
+from email.utils import parseaddr
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -8,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from comunas.access import miembro_requerido
 from comunas.models import Organizacion
-from mesa import calendario, services_actas
+from mesa import calendario, services, services_actas
 from mesa.access import (
     acuerdos_de_mis_organizaciones,
     get_acta_for,
@@ -30,18 +31,25 @@ from mesa.access import (
     puede_comentar_acta,
     puede_coordinar,
 )
-from mesa.acta_pdf import acta_pdf as generar_pdf
 from mesa.forms import (
     ActaForm,
     ActividadDeAcuerdoForm,
     AcuerdoForm,
     AprobarActaForm,
+    CircularActaForm,
     ComentarioActaForm,
     EstadoAcuerdoForm,
     FiltroAvisosForm,
     InvitarOrganizacionForm,
 )
-from mesa.models import Acta, Acuerdo, CalendarioPersonal, Sesion
+from mesa.models import Acta, Acuerdo, CalendarioPersonal, ComentarioActa, Sesion, dia_largo
+from mesa.selectors import (
+    convocados,
+    convocados_con_nombres,
+    proxima_sesion_para_el_acta,
+    punto_de_aprobacion,
+    sesiones_para_aprobar,
+)
 from nucleo import services as nucleo_services
 from nucleo.csv import celda_segura
 from nucleo.formularios import aplicar_errores, mensaje_de
@@ -72,6 +80,7 @@ def acta(request, pk):
 def _pagina_acta(request, acta, form_comentario=None, status=200):
     coordina = puede_coordinar(request.user, acta.sesion.mesa)
     acuerdos = list(acta.acuerdos.select_related("organizacion", "persona", "actividad__plan"))
+    comentarios = list(acta.comentarios.select_related("autor", "atendido_por"))
     contexto = {
         "acta": acta,
         "sesion": acta.sesion,
@@ -84,13 +93,24 @@ def _pagina_acta(request, acta, form_comentario=None, status=200):
             acuerdos, coordina=coordina, actualiza=organizaciones_que_actualizan_acuerdos(request.user)
         ),
         "planes_que_ve": planes_que_ve(request.user, {a.actividad.plan_id for a in acuerdos if a.sigue_actividad}),
-        "comentarios": acta.comentarios.select_related("autor"),
+        "comentarios": comentarios,
+        "abiertos": sum(c.abierto for c in comentarios),
+        "plazo_vencido": acta.plazo_vencido(),
         # A refused comment is shown again (with its text and the reason) even if the acta left review.
         "puede_comentar": form_comentario is not None
-        or (acta.estado == Acta.Estado.EN_REVISION and puede_comentar_acta(request.user, acta)),
+        or (
+            acta.estado == Acta.Estado.EN_REVISION
+            and not acta.plazo_vencido()
+            and puede_comentar_acta(request.user, acta)
+        ),
         "form_comentario": form_comentario or ComentarioActaForm(),
-        "form_aprobar": AprobarActaForm(acta=acta) if coordina and acta.editable else None,
     }
+    punto = punto_de_aprobacion(acta) if acta.editable else None
+    # A draft session is the coordination's alone: members learn of the item once the session is convened.
+    if punto is not None and (coordina or punto.sesion.estado != Sesion.Estado.BORRADOR):
+        contexto["punto_aprobacion"] = punto
+    if coordina and acta.estado == Acta.Estado.EN_REVISION and punto is None:
+        contexto["proxima"] = proxima_sesion_para_el_acta(acta)
     return render(request, "mesa/acta.html", contexto, status=status)
 
 
@@ -137,13 +157,48 @@ def acta_editar(request, pk):
     return render(request, "mesa/formulario.html", {**contexto, "boton": "Guardar el acta"})
 
 
-@require_POST
+def _destinatarios(acta):
+    """What the confirmation pages say about who an acta's e-mail reaches and where replies go."""
+    grupos = convocados_con_nombres(acta.sesion)
+    return {
+        "grupos": grupos,
+        "personas": convocados(acta.sesion).count(),
+        "responder_a": [
+            f"{nombre} ({correo})" if nombre else correo
+            for nombre, correo in map(parseaddr, services.direcciones_de_coordinacion(acta.sesion.mesa))
+        ],
+    }
+
+
+def _volver_si_no(request, acta, condicion, mensaje):
+    """The confirmation page of a step that no longer applies (e.g. opened twice) sends back to the acta."""
+    if condicion:
+        return None
+    messages.info(request, mensaje)
+    return redirect("mesa:acta", pk=acta.sesion_id)
+
+
 @miembro_requerido
 def acta_circular(request, pk):
+    """ "Circular para comentarios": a page that says who gets the draft and until when they may comment (the
+    coordinator picks the deadline), then sends it."""
     acta = get_acta_for(request.user, pk, need="coordinar")
-    exito = "Acta enviada a los miembros para sus comentarios."
-    _intentar(request, lambda: services_actas.acta_circular(acta=acta, por=request.user), exito)
-    return redirect("mesa:acta", pk=pk)
+    if fuera := _volver_si_no(request, acta, acta.editable, "El acta ya está aprobada: no se circula."):
+        return fuera
+    datos = request.POST if request.method == "POST" else None  # an empty POST is still a POST
+    form = CircularActaForm(datos, initial={"plazo_comentarios": Acta.plazo_por_defecto()})
+    if request.method == "POST" and form.is_valid():
+        plazo = form.cleaned_data["plazo_comentarios"]
+        try:
+            services_actas.acta_circular(acta=acta, por=request.user, plazo_comentarios=plazo)
+        except ValidationError as error:
+            aplicar_errores(form, error)
+        else:
+            messages.success(request, f"Acta enviada a los miembros para sus comentarios, hasta el {dia_largo(plazo)}.")
+            return redirect("mesa:acta", pk=pk)
+    contexto = {"acta": acta, "sesion": acta.sesion, "mesa": acta.sesion.mesa, "form": form, **_destinatarios(acta)}
+    contexto["titulo"] = "Circular el acta para comentarios"
+    return render(request, "mesa/acta_circular.html", contexto, status=400 if form.errors else 200)
 
 
 @require_POST
@@ -165,35 +220,95 @@ def acta_comentar(request, pk):
 
 @require_POST
 @miembro_requerido
-def acta_aprobar(request, pk):
+def comentario_atender(request, pk, comentario):
+    """The coordination marks a comment as attended ("atender") or opens it again ("reabrir")."""
     acta = get_acta_for(request.user, pk, need="coordinar")
-    form = AprobarActaForm(request.POST, acta=acta)
-    if not form.is_valid():
-        messages.error(request, "Elija una sesión realizada posterior de la misma mesa.")
-        return redirect("mesa:acta", pk=pk)
-    en_sesion = form.cleaned_data["en_sesion"]
-    accion = lambda: services_actas.acta_aprobar(acta=acta, por=request.user, en_sesion=en_sesion)  # noqa: E731
-    _intentar(request, accion, "Acta aprobada. Ya puede publicarla.")
-    return redirect("mesa:acta", pk=pk)
+    comentario = get_object_or_404(ComentarioActa, pk=comentario, acta=acta)
+    atendido = request.POST.get("accion") != "reabrir"
+    exito = "Comentario marcado como atendido." if atendido else "El comentario vuelve a estar abierto."
+    accion = lambda: services_actas.comentario_atender(comentario=comentario, por=request.user, atendido=atendido)  # noqa: E731
+    _intentar(request, accion, exito)
+    return redirect(f"{reverse('mesa:acta', args=[pk])}#comentario-{comentario.pk}")
+
+
+@miembro_requerido
+def acta_aprobar(request, pk):
+    """ "Aprobar el acta": by the coordination or in a later session already begun. The page lists the open
+    comments, and approving with any needs the box "Apruebo con comentarios abiertos" ticked."""
+    acta = get_acta_for(request.user, pk, need="coordinar")
+    if fuera := _volver_si_no(request, acta, acta.editable, "El acta ya está aprobada."):
+        return fuera
+    abiertos = list(acta.comentarios.filter(atendido_en__isnull=True).select_related("autor"))
+    sesiones = sesiones_para_aprobar(acta)
+    punto = punto_de_aprobacion(acta)
+    inicial = punto.sesion if punto and sesiones.filter(pk=punto.sesion_id).exists() else None
+    datos = request.POST if request.method == "POST" else None  # an empty POST is still a POST
+    form = AprobarActaForm(datos, sesiones=sesiones, abiertos=abiertos, initial={"en_sesion": inicial})
+    if request.method == "POST" and form.is_valid():
+        datos = form.cleaned_data
+        try:
+            services_actas.acta_aprobar(
+                acta=acta,
+                por=request.user,
+                en_sesion=datos["en_sesion"],
+                con_comentarios_abiertos=datos.get("con_comentarios_abiertos", False),
+                comentarios_vistos=[int(v) for v in request.POST.getlist("vistos") if v.isdigit()],
+            )
+        except ValidationError as error:
+            aplicar_errores(form, error)
+        else:
+            messages.success(request, "Acta aprobada. Ya puede publicarla.")
+            return redirect("mesa:acta", pk=pk)
+    contexto = {
+        "titulo": "Aprobar el acta",
+        "acta": acta,
+        "sesion": acta.sesion,
+        "mesa": acta.sesion.mesa,
+        "form": form,
+        "abiertos": form.abiertos,
+        "acuerdos": acta.acuerdos.count(),
+        "plazo_abierto": acta.estado == Acta.Estado.EN_REVISION and acta.plazo_comentarios and not acta.plazo_vencido(),
+    }
+    return render(request, "mesa/acta_aprobar.html", contexto, status=400 if form.errors else 200)
+
+
+@miembro_requerido
+def acta_publicar(request, pk):
+    """ "Publicar el acta": a page that says who gets the e-mail with the PDF and who may then read it."""
+    acta = get_acta_for(request.user, pk, need="coordinar")
+    aprobada = acta.estado == Acta.Estado.APROBADA
+    if fuera := _volver_si_no(request, acta, aprobada, "Solo se publica un acta aprobada que aún no se publica."):
+        return fuera
+    if request.method == "POST":
+        exito = "Acta publicada: los miembros reciben el aviso con el PDF adjunto."
+        if _intentar(request, lambda: services_actas.acta_publicar(acta=acta, por=request.user), exito):
+            return redirect("mesa:acta", pk=pk)
+    contexto = {"acta": acta, "sesion": acta.sesion, "mesa": acta.sesion.mesa, **_destinatarios(acta)}
+    return render(request, "mesa/acta_publicar.html", {**contexto, "titulo": "Publicar el acta"})
 
 
 @require_POST
 @miembro_requerido
-def acta_publicar(request, pk):
+def acta_a_la_tabla(request, pk):
+    """ "Poner en la tabla de la próxima sesión": the acta is approved there ("Aprobación del acta anterior")."""
     acta = get_acta_for(request.user, pk, need="coordinar")
-    exito = "Acta publicada: los miembros reciben el aviso con el PDF."
-    _intentar(request, lambda: services_actas.acta_publicar(acta=acta, por=request.user), exito)
-    return redirect("mesa:acta", pk=pk)
+    punto = _intentar(
+        request,
+        lambda: services_actas.acta_a_la_tabla(acta=acta, por=request.user),
+        "El acta quedó como primer punto de la tabla de la próxima sesión, para su aprobación.",
+    )
+    return redirect("mesa:sesion", pk=punto.sesion_id) if punto else redirect("mesa:acta", pk=pk)
 
 
 @require_GET
 @miembro_requerido
 def acta_pdf(request, pk):
-    """The PDF of a published acta (the coordination may preview it at any stage)."""
+    """The PDF of a published acta (the coordination may download it at any stage): the one kept at approval,
+    or, for a draft, rendered now."""
     acta = get_acta_for(request.user, pk)
     if acta.estado != Acta.Estado.PUBLICADA and not puede_coordinar(request.user, acta.sesion.mesa):
         raise Http404("El acta aún no está publicada.")
-    respuesta = HttpResponse(generar_pdf(acta), content_type="application/pdf")
+    respuesta = HttpResponse(services_actas.acta_pdf_contenido(acta), content_type="application/pdf")
     respuesta["Content-Disposition"] = f'inline; filename="acta-sesion-{acta.sesion.numero}.pdf"'
     return respuesta
 

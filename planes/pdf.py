@@ -4,7 +4,7 @@ territory, owners, state, approvals with their date and acuerdo), the objective,
 
 Generated on request from the rows (reportlab), so it always matches the page; the house approach of
 mesa/acta_pdf.py: Helvetica with WinAnsi covers Spanish without font files. "Página X de Y" needs the page count,
-so the canvas keeps each page and writes the footers when the document is saved.
+so the canvas keeps each page and writes the footers when the document is saved (nucleo.pdf.CanvasNumerado).
 """
 
 from decimal import Decimal
@@ -17,11 +17,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from comunas.models import Comuna, Provincia
 from diagnosticos.graficos import cifra
+from nucleo.pdf import CanvasNumerado
 from planes import selectors as sel
 from planes.models import Nodo
 
@@ -31,31 +31,6 @@ BORDE = colors.HexColor("#b8c2cc")
 FONDO = colors.HexColor("#e8eef2")
 FONDO_EJE = colors.HexColor("#f3f6f8")
 MAX_COLUMNAS_DE_METAS = 6  # one column per year up to this; a longer period lists its targets in one cell
-
-
-class _CanvasNumerado(Canvas):
-    """Keeps every page until the end, then draws each footer knowing the total: "Página X de Y"."""
-
-    def __init__(self, *args, pie="", **kwargs):
-        super().__init__(*args, **kwargs)
-        self._pie, self._paginas = pie, []
-
-    def showPage(self):
-        self._paginas.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        total = len(self._paginas)
-        for estado in self._paginas:
-            self.__dict__.update(estado)
-            self.saveState()
-            self.setFont("Helvetica", 8)
-            self.setFillColor(GRIS)
-            self.drawString(2 * cm, 1.2 * cm, self._pie)
-            self.drawRightString(LETTER[0] - 2 * cm, 1.2 * cm, f"Página {self._pageNumber} de {total}")
-            self.restoreState()
-            super().showPage()
-        super().save()
 
 
 def _estilos():
@@ -305,5 +280,5 @@ def plan_pdf(plan, hoy=None):
             lang="es-CL",
         )
         pie = f"{plan.titulo[:90]} · {plan.anio_inicio}–{plan.anio_fin}"
-        doc.build(flujo, canvasmaker=partial(_CanvasNumerado, pie=pie))
+        doc.build(flujo, canvasmaker=partial(CanvasNumerado, pie=pie))
     return salida.getvalue()

@@ -86,6 +86,12 @@ def _cache_vacia():
 
 
 @pytest.fixture(autouse=True)
+def _archivos_temporales(settings, tmp_path_factory):
+    """Stored files (attachments, the PDF kept when an acta is approved) go to a temporary folder, never var/."""
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+@pytest.fixture(autouse=True)
 def _avisos_en_el_proceso(request, monkeypatch):
     """Every e-mail is a notice (nucleo.Aviso) sent by a Celery task: tests run that task in-process when it is
     enqueued (on commit: `django_capture_on_commit_callbacks(execute=True)`), so mail lands in mail.outbox.

@@ -216,10 +216,20 @@ REGLAS = {
     "mesa:acta": (lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta/", EN_LA_MESA),
     "mesa:acta_redactar": (lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta/redactar/", SOLO_POST),
     "mesa:acta_editar": (lambda o: f"/mesas/sesiones/{o['sesion_con_borrador'].pk}/acta/editar/", COORDINA),
-    "mesa:acta_circular": (lambda o: f"/mesas/sesiones/{o['sesion_con_borrador'].pk}/acta/circular/", SOLO_POST),
+    # The confirmation pages of circulating, approving and publishing (tests/mesa/test_acta_confirmaciones.py); the
+    # published acta is not published again: its page sends the coordination back to the acta.
+    "mesa:acta_circular": (lambda o: f"/mesas/sesiones/{o['sesion_con_borrador'].pk}/acta/circular/", COORDINA),
     "mesa:acta_comentar": (lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta/comentar/", SOLO_POST),
-    "mesa:acta_aprobar": (lambda o: f"/mesas/sesiones/{o['sesion_con_borrador'].pk}/acta/aprobar/", SOLO_POST),
-    "mesa:acta_publicar": (lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta/publicar/", SOLO_POST),
+    "mesa:comentario_atender": (
+        lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta/comentarios/{o['comentario'].pk}/atender/",
+        SOLO_POST,
+    ),
+    "mesa:acta_aprobar": (lambda o: f"/mesas/sesiones/{o['sesion_con_borrador'].pk}/acta/aprobar/", COORDINA),
+    "mesa:acta_publicar": (
+        lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta/publicar/",
+        {**COORDINA, "admin": 302},
+    ),
+    "mesa:acta_a_la_tabla": (lambda o: f"/mesas/sesiones/{o['sesion_con_borrador'].pk}/acta/a-la-tabla/", SOLO_POST),
     "mesa:acta_pdf": (lambda o: f"/mesas/sesiones/{o['sesion_realizada'].pk}/acta.pdf", EN_LA_MESA),
     "mesa:acuerdo_nuevo": (
         lambda o: f"/mesas/sesiones/{o['sesion_con_borrador'].pk}/acta/acuerdos/nuevo/",
@@ -251,10 +261,13 @@ COORDINADORA = {
             "mesa:mesa_avisos",
             "mesa:mesa_invitar",
             "mesa:acta_editar",
+            "mesa:acta_circular",
+            "mesa:acta_aprobar",
             "mesa:acuerdo_nuevo",
         ],
         200,
     ),
+    "mesa:acta_publicar": 302,  # already published: back to the acta
     "dos_factores_activar": 302,  # she already has an authenticator
     "dos_factores_desactivar": 403,  # and coordinators must keep it
 }

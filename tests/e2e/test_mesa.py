@@ -107,8 +107,10 @@ def test_ciclo_de_una_sesion(live_server, page, demo, django_capture_on_commit_c
         page.get_by_label("Plazo").fill((inicio + timedelta(days=30)).strftime("%Y-%m-%d"))
         page.get_by_role("button", name="Registrar el acuerdo").click()
         expect(page.get_by_role("cell", name="Calendario común de rondas para enero.")).to_be_visible()
+        page.get_by_role("link", name="Aprobar el acta").click()  # a confirmation step: what happens, then approve
         page.get_by_role("button", name="Aprobar el acta").click()
         expect(page.get_by_text("Acta aprobada.")).to_be_visible()
+        page.get_by_role("link", name="Publicar el acta").click()  # says who gets the PDF, then publishes
         page.get_by_role("button", name="Publicar el acta").click()
         expect(page.get_by_text("Acta publicada")).to_be_visible()
         expect(page.get_by_role("heading", level=1)).to_contain_text("Publicada")

@@ -77,14 +77,18 @@ def test_el_borrador_solo_lo_ve_la_coordinacion(acta, realizada, director, coord
 def test_circular_avisa_a_los_miembros_que_comentan(
     acta, realizada, coordinador, director, integrante, lector, ajeno, celery_eager, django_capture_on_commit_callbacks
 ):
+    plazo = timezone.localdate() + timedelta(days=7)
     with django_capture_on_commit_callbacks(execute=True):
-        respuesta = cliente_de(coordinador).post(_url(realizada, "circular/"), follow=True)
+        respuesta = cliente_de(coordinador).post(
+            _url(realizada, "circular/"), {"plazo_comentarios": plazo.isoformat()}, follow=True
+        )
     assert "Acta enviada a los miembros" in respuesta.content.decode()
     acta.refresh_from_db()
     assert acta.estado == Acta.Estado.EN_REVISION
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in (coordinador, director, integrante, lector))
     correo = next(m for m in mail.outbox if m.to == [director.email])
-    assert correo.subject.startswith("Acta para comentarios: sesión n.º 1")
+    assert correo.subject.startswith("Acta para comentarios hasta el")
+    assert "sesión n.º 1" in correo.subject
     assert f"/mesas/sesiones/{realizada.pk}/acta/" in correo.body
     assert all(a.estado == Aviso.Estado.ENVIADO for a in Aviso.objects.filter(clave__startswith="acta_circulada"))
 
@@ -105,6 +109,7 @@ def test_aprobar_y_publicar_envia_el_aviso_con_el_pdf(
     cliente.post(_url(realizada, "aprobar/"), {"en_sesion": ""})
     acta.refresh_from_db()
     assert (acta.estado, acta.aprobada_por) == (Acta.Estado.APROBADA, coordinador)
+    assert acta.pdf_aprobado  # kept at approval
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         respuesta = cliente.post(_url(realizada, "publicar/"), follow=True)
@@ -126,12 +131,12 @@ def test_aprobada_en_la_sesion_siguiente(acta, realizada, coordinador, mesa):
     with time_machine.travel(siguiente.inicio + timedelta(minutes=10), tick=False):
         services.asistencia_registrar(sesion=siguiente, por=coordinador, presentes=[])
         cliente = cliente_de(coordinador)
-        assert "n.º 2" in cliente.get(_url(realizada)).content.decode()
+        assert "(n.º 2)" in cliente.get(_url(realizada, "aprobar/")).content.decode()
         cliente.post(_url(realizada, "aprobar/"), {"en_sesion": siguiente.pk})
         acta.refresh_from_db()
         assert acta.aprobada_en_sesion == siguiente
         assert acta.estado == Acta.Estado.APROBADA
-        assert "en la sesión n.º 2" in cliente.get(_url(realizada)).content.decode()
+        assert "Aprobada en la sesión del" in cliente.get(_url(realizada)).content.decode()
 
 
 def test_solo_la_coordinacion_aprueba(acta, director):

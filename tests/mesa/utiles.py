@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from comunas.models import Membresia
 from mesa import services
-from mesa.models import PuntoTabla, Sesion
+from mesa.models import ComentarioActa, PuntoTabla, Sesion
 from planes import services as planes_services
 from tests.conftest import con_dos_factores, miembro
 
@@ -114,7 +114,8 @@ def actas_del_elenco(mesa, coordinador, director, linea=None):
         persona=director,
         plazo=date(2030, 3, 31),
     )
-    services_actas.acta_aprobar(acta=acta, por=coordinador)
+    comentario = ComentarioActa.objects.create(acta=acta, autor=director, texto="Falta la cifra de Papudo.")
+    services_actas.acta_aprobar(acta=acta, por=coordinador, con_comentarios_abiertos=True)
     services_actas.acta_publicar(acta=acta, por=coordinador)
     if linea is not None:
         services_actas.acuerdo_convertir_en_actividad(acuerdo=con_actividad, por=director, linea=linea)
@@ -126,5 +127,6 @@ def actas_del_elenco(mesa, coordinador, director, linea=None):
         "sesion_con_borrador": con_borrador,
         "acuerdo": acuerdo,
         "acuerdo_con_actividad": con_actividad,
+        "comentario": comentario,
         "token_calendario": services_actas.calendario_generar(usuario=director),
     }
