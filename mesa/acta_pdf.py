@@ -14,6 +14,7 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from mesa.services_actas import asistencia_del_acta
+from mesa.services_participantes import invitados_por_institucion, quorum_texto
 
 
 def _p(texto, estilo):
@@ -54,6 +55,14 @@ def acta_pdf(acta):
         if ausentes:
             linea += f" <i>(ausentes: {escape(', '.join(p.nombre for p in ausentes))})</i>"
         flujo.append(Paragraph(linea, normal))
+    for institucion, presentes, ausentes in invitados_por_institucion(sesion):  # guests, by institution
+        linea = f"<b>Invitados — {escape(institucion)}</b>: "
+        linea += escape(", ".join(i.nombre_con_cargo for i in presentes)) or "sin asistentes"
+        if ausentes:
+            linea += f" <i>(no asistieron: {escape(', '.join(i.nombre for i in ausentes))})</i>"
+        flujo.append(Paragraph(linea, normal))
+    if sesion.quorum:
+        flujo += [Spacer(1, 4), _p(quorum_texto(sesion.quorum), normal)]
 
     flujo.append(_p("Desarrollo de la tabla", h2))
     for seccion in acta.secciones.all():

@@ -21,7 +21,7 @@ def uid_de(sesion):
     return f"sesion-{sesion.uid}@{urlsplit(settings.SITE_URL).hostname or 'mesa.localhost'}"
 
 
-def _descripcion(sesion, puntos):
+def _descripcion(sesion, puntos, *, con_enlace=True):
     lineas = [str(sesion.mesa), ""]
     if puntos:
         lineas.append("Tabla:")
@@ -29,11 +29,14 @@ def _descripcion(sesion, puntos):
         lineas.append("")
     if sesion.enlace:
         lineas.append(f"Enlace de la reunión: {sesion.enlace}")
-    lineas.append(f"Detalle: {settings.SITE_URL}{reverse('mesa:sesion', args=[sesion.pk])}")
+    if con_enlace:
+        lineas.append(f"Detalle: {settings.SITE_URL}{reverse('mesa:sesion', args=[sesion.pk])}")
     return "\n".join(lineas)
 
 
-def evento(sesion, *, cancelada=False, asistente=None):
+def evento(sesion, *, cancelada=False, asistente=None, con_enlace=True):
+    """The session's VEVENT. `con_enlace=False` for a guest without an account: no link to the session's page,
+    which only members may open."""
     puntos = list(sesion.puntos.all())
     ev = Event()
     ev.add("uid", uid_de(sesion))
@@ -42,9 +45,10 @@ def evento(sesion, *, cancelada=False, asistente=None):
     ev.add("dtstart", sesion.inicio.astimezone(ZONA))
     ev.add("dtend", sesion.fin.astimezone(ZONA))
     ev.add("summary", str(sesion))
-    ev.add("description", _descripcion(sesion, puntos))
+    ev.add("description", _descripcion(sesion, puntos, con_enlace=con_enlace))
     ev.add("location", sesion.lugar or sesion.enlace or sesion.get_modalidad_display())
-    ev.add("url", f"{settings.SITE_URL}{reverse('mesa:sesion', args=[sesion.pk])}")
+    if con_enlace:
+        ev.add("url", f"{settings.SITE_URL}{reverse('mesa:sesion', args=[sesion.pk])}")
     ev.add("status", "CANCELLED" if cancelada else "CONFIRMED")
     nombre, correo = parseaddr(settings.DEFAULT_FROM_EMAIL)
     organizador = vCalAddress(f"mailto:{correo}")
@@ -81,14 +85,15 @@ def calendario(eventos, *, metodo=None, nombre=None):
     return cal.to_ical().decode()
 
 
-def ics_sesion(sesion, *, metodo=REQUEST, asistente=None):
-    return calendario([evento(sesion, cancelada=metodo == CANCEL, asistente=asistente)], metodo=metodo)
+def ics_sesion(sesion, *, metodo=REQUEST, asistente=None, con_enlace=True):
+    ev = evento(sesion, cancelada=metodo == CANCEL, asistente=asistente, con_enlace=con_enlace)
+    return calendario([ev], metodo=metodo)
 
 
-def adjunto_ics(sesion, *, metodo=REQUEST, asistente=None):
+def adjunto_ics(sesion, *, metodo=REQUEST, asistente=None, con_enlace=True):
     """The attachment as `aviso_crear` stores it (so a retry sends the same bytes)."""
     return {
         "nombre": "cancelacion.ics" if metodo == CANCEL else "invitacion.ics",
         "tipo": f"text/calendar; method={metodo}",
-        "contenido": ics_sesion(sesion, metodo=metodo, asistente=asistente),
+        "contenido": ics_sesion(sesion, metodo=metodo, asistente=asistente, con_enlace=con_enlace),
     }

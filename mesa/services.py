@@ -21,8 +21,15 @@ from mesa.access import (
     practicas_enlazables,
     puede_coordinar,
 )
-from mesa.models import MAX_MOTIVO, Asistencia, Mesa, Participacion, PuntoTabla, Respuesta, Sesion
+from mesa.models import MAX_MOTIVO, Asistencia, Mesa, Participacion, PuntoTabla, Respuesta, Sesion, Subrogacion
+from mesa.models_participantes import OPCIONES_PERSONALES
 from mesa.selectors import convocados
+from mesa.services_participantes import (
+    invitados_a_avisar,
+    invitados_avisar,
+    invitados_marcar_asistencia,
+    quorum_guardar,
+)
 from nucleo.avisos import avisos_masivos_crear
 from nucleo.largos import exigir_largo, exigir_largos
 from nucleo.models import Aviso
@@ -278,7 +285,7 @@ def rsvp_token(*, usuario, sesion, opcion):
 def rsvp_enlaces(*, usuario, sesion, relativos=False):
     base = "" if relativos else settings.SITE_URL
     enlaces = {}
-    for opcion in Respuesta.Opcion.values:
+    for opcion in OPCIONES_PERSONALES:
         token = rsvp_token(usuario=usuario, sesion=sesion, opcion=opcion)
         enlaces[opcion] = f"{base}{reverse('mesa:rsvp', args=[token])}"
     return enlaces
@@ -290,7 +297,7 @@ def rsvp_leer(token):
         usuario_id, sesion_id, opcion = signing.loads(token, salt=RSVP_SAL, max_age=RSVP_VIGENCIA)
     except (signing.BadSignature, ValueError, TypeError):
         raise ValidationError("El enlace no es válido o ya venció.") from None
-    if opcion not in Respuesta.Opcion.values:
+    if opcion not in OPCIONES_PERSONALES:
         raise ValidationError("El enlace no es válido o ya venció.")
     return usuario_id, sesion_id, opcion
 
@@ -298,11 +305,14 @@ def rsvp_leer(token):
 def _avisar_sesion(sesion, *, plantilla, causa, metodo, extra=None, excluir=None):
     """One notice per convened person, as a mass notice: one insert of short rows whatever the number of
     recipients (the session's row is locked by the caller meanwhile), written by the worker that sends it
-    (mesa/avisos.py adds each person's RSVP links and .ics then, so the links are never stored)."""
+    (mesa/avisos.py adds each person's RSVP links and .ics then, so the links are never stored). The session's
+    guests get the same notice (mesa.services_participantes.invitados_avisar; a reminder skips who declined)."""
     personas = convocados(sesion)
     if excluir is not None:
         personas = personas.exclude(pk__in=excluir)
-    return avisos_masivos_crear(
+    invitados = invitados_a_avisar(sesion, recordatorio=plantilla == "sesion_recordatorio")
+    a_invitados = invitados_avisar(sesion, invitados, plantilla=plantilla, causa=causa, metodo=metodo, extra=extra)
+    return a_invitados + avisos_masivos_crear(
         para=personas,
         plantilla=plantilla,
         contexto={"sesion": sesion, "metodo": metodo, **(extra or {})},
@@ -381,16 +391,27 @@ def sesion_cancelar(*, sesion, por, motivo=""):
 
 @transaction.atomic
 def respuesta_registrar(*, sesion, usuario, opcion, via=Respuesta.Via.APLICACION):
-    if opcion not in Respuesta.Opcion.values:
+    if opcion not in OPCIONES_PERSONALES:
         raise ValidationError("Elija asistiré, no asistiré o tal vez.")
     if sesion.estado != Sesion.Estado.CONVOCADA or sesion.fin <= timezone.now():
         raise ValidationError("Esta sesión ya no recibe respuestas.")
     if not convocados(sesion).filter(pk=usuario.pk).exists():
         raise PermissionDenied("Usted no está convocado(a) a esta sesión.")
+    _exigir_sin_subrogante(sesion, usuario)
     respuesta, _ = Respuesta.objects.update_or_create(
         sesion=sesion, usuario=usuario, defaults={"opcion": opcion, "via": via}
     )
     return respuesta
+
+
+def _exigir_sin_subrogante(sesion, usuario):
+    """Whoever named a subrogante answers "Asistirá por subrogante" until that designation is removed."""
+    subrogacion = Subrogacion.objects.filter(sesion=sesion, titular=usuario).first()
+    if subrogacion is not None:
+        raise ValidationError(
+            f"Usted designó a {subrogacion.nombre_subrogante} como subrogante para esta sesión: quite la designación "
+            "en la página de la sesión para responder personalmente."
+        )
 
 
 def rsvp_verificar(*, usuario_id, sesion_id, opcion):
@@ -405,6 +426,7 @@ def rsvp_verificar(*, usuario_id, sesion_id, opcion):
         raise ValidationError("Esta sesión ya no recibe respuestas.")
     if not convocados(sesion).filter(pk=usuario.pk).exists():
         raise PermissionDenied("Usted no está convocado(a) a esta sesión.")
+    _exigir_sin_subrogante(sesion, usuario)
     return usuario, sesion
 
 
@@ -467,7 +489,9 @@ def recordatorios_enviar(*, ahora=None):
                 plantilla="sesion_recordatorio",
                 causa=f"recordatorio{minutos}",
                 metodo=None,
-                excluir=sesion.respuestas.filter(opcion=Respuesta.Opcion.NO_ASISTIRE).values("usuario_id"),
+                excluir=sesion.respuestas.filter(
+                    opcion__in=[Respuesta.Opcion.NO_ASISTIRE, Respuesta.Opcion.SUBROGANTE]
+                ).values("usuario_id"),
                 extra={"horas": round(minutos / 60, 1)},
             )
     return creados
@@ -477,8 +501,9 @@ def recordatorios_enviar(*, ahora=None):
 
 
 @transaction.atomic
-def asistencia_registrar(*, sesion, por, presentes):
-    """Records who attended (ids of convened people) and marks the session held."""
+def asistencia_registrar(*, sesion, por, presentes, invitados=()):
+    """Records who attended (ids of convened people, and of the session's guests) and marks the session held;
+    stores the quorum of that attendance (mesa.services_participantes.quorum_guardar)."""
     sesion = Sesion.objects.select_for_update().select_related("mesa").get(pk=sesion.pk)
     _exigir_coordinacion(sesion.mesa, por)
     if sesion.estado not in (Sesion.Estado.CONVOCADA, Sesion.Estado.REALIZADA):
@@ -499,8 +524,10 @@ def asistencia_registrar(*, sesion, por, presentes):
             usuario=usuario,
             defaults={"presente": usuario.pk in presentes, "organizacion_id": organizacion_id},
         )
+    invitados_marcar_asistencia(sesion, invitados)
     sesion.estado = Sesion.Estado.REALIZADA
     sesion.save(update_fields=["estado"])
+    quorum_guardar(sesion)
     return sesion
 
 
