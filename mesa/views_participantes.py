@@ -119,11 +119,12 @@ def sesion_subrogante(request, pk):
     propia = Subrogacion.objects.filter(sesion=sesion, titular=request.user).select_related("subrogante", "invitado")
     propia = propia.first()
     abierta = sesion.estado == Sesion.Estado.CONVOCADA and sesion.fin > timezone.now()
+    enviado = request.POST if request.method == "POST" else None  # an empty form is an answer too: it says why
     if coordina:
         posibles = participantes.titulares_posibles(sesion)
-        form = SubroganteForm(request.POST or None, titulares=posibles, colegas=posibles.order_by("nombre", "pk"))
+        form = SubroganteForm(enviado, titulares=posibles, colegas=posibles.order_by("nombre", "pk"))
     else:
-        form = SubroganteForm(request.POST or None, colegas=participantes.colegas_posibles(sesion, request.user))
+        form = SubroganteForm(enviado, colegas=participantes.colegas_posibles(sesion, request.user))
     if request.method == "POST" and form.is_valid():
         datos = form.cleaned_data
         titular = datos.get("titular") or request.user
