@@ -571,8 +571,7 @@ def quorum_previsto(sesion):
 def quorum_texto(quorum):
     """ "Quórum: 5 de 9 organizaciones presentes — alcanzado (mínimo 5, mayoría absoluta)." """
     presentes, miembros = quorum["presentes"], quorum["miembros"]
-    cuantas = f"{presentes} de {miembros} organizacion{'es' if miembros != 1 else ''}"
-    cuantas += f" presente{'s' if presentes != 1 else ''}"
+    cuantas = f"{presentes} de {miembros} {'organizaciones presentes' if miembros != 1 else 'organización presente'}"
     if quorum["minimo"] is None:
         return f"Organizaciones presentes: {presentes} de {miembros} (la mesa no fija quórum)."
     regla = f", {quorum['regla']}" if quorum["regla"] else ""

@@ -193,9 +193,7 @@ def test_un_enlace_vencido_o_de_una_sesion_terminada_lo_explica(convocada, coord
 # --- Changes, cancellation, reminders, withdrawal -------------------------------------------------------
 
 
-def test_los_invitados_reciben_los_cambios_y_la_cancelacion(
-    convocada, coordinador, django_capture_on_commit_callbacks
-):
+def test_los_invitados_reciben_los_cambios_y_la_cancelacion(convocada, coordinador, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         participantes.invitado_agregar(sesion=convocada, por=coordinador, **CARABINEROS)
     with django_capture_on_commit_callbacks(execute=True):
@@ -215,7 +213,7 @@ def test_los_recordatorios_omiten_a_quien_no_asistira(mesa, coordinador, django_
     services.sesion_convocar(sesion=sesion, por=coordinador)
     viene = participantes.invitado_agregar(sesion=sesion, por=coordinador, **CARABINEROS)
     no_viene = participantes.invitado_agregar(
-        sesion=sesion, por=coordinador, nombre="Fiscal Adjunta", institucion="Fiscalía Local", email="f@fiscalia.example"
+        sesion=sesion, por=coordinador, nombre="Fiscal Adjunta", institucion="Fiscalía Local", email="f@fiscalia.cl"
     )
     participantes.invitado_responder(invitado=no_viene, opcion="no_asistire")
     with time_machine.travel(sesion.inicio - timedelta(hours=47), tick=False):

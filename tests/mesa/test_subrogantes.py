@@ -130,7 +130,8 @@ def test_la_coordinacion_designa_por_un_miembro(tres, sesion, coordinador, djang
 
 def test_quien_designo_ya_no_responde_personalmente(sesion, director, integrante):
     participantes.subrogante_designar(sesion=sesion, titular=director, por=director, colega=integrante)
-    respuesta = cliente_de(director).post(f"/mesas/sesiones/{sesion.pk}/responder/", {"opcion": "asistire"}, follow=True)
+    url = f"/mesas/sesiones/{sesion.pk}/responder/"
+    respuesta = cliente_de(director).post(url, {"opcion": "asistire"}, follow=True)
     assert "Usted designó a Ignacio Integrante como subrogante" in respuesta.content.decode()
     assert Respuesta.objects.get(sesion=sesion, usuario=director).opcion == "subrogante"
     token = services.rsvp_token(usuario=director, sesion=sesion, opcion="no_asistire")
