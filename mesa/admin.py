@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from mesa.models import Acta, Acuerdo, Mesa, Participacion, PuntoTabla, Sesion
+from mesa.models import Acta, Acuerdo, InvitadoSesion, Mesa, Participacion, PuntoTabla, Sesion, Subrogacion
 
 # Mesas, sessions, actas and acuerdos are read-mostly here: their states change through the app's services
 # (convening sends invitations, publishing sends notices), never by editing a row.
@@ -38,6 +38,31 @@ class PuntoTablaInline(admin.TabularInline):
     raw_id_fields = ["organizacion", "practica", "diagnostico"]
 
 
+class _SoloLectura(admin.TabularInline):
+    """Guests and subrogantes change through the session's pages (which send their notices)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class InvitadoSesionInline(_SoloLectura):
+    model = InvitadoSesion
+    fields = ["nombre", "institucion", "cargo", "email", "respuesta", "asistio"]
+    readonly_fields = fields
+
+
+class SubrogacionInline(_SoloLectura):
+    model = Subrogacion
+    fields = ["titular", "organizacion", "subrogante", "invitado", "designada_por", "creada"]
+    readonly_fields = fields
+
+
 @admin.register(Sesion)
 class SesionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "inicio", "estado", "secuencia"]
@@ -45,8 +70,8 @@ class SesionAdmin(admin.ModelAdmin):
     search_fields = ["mesa__nombre", "lugar"]
     list_select_related = ["mesa"]
     date_hierarchy = "inicio"
-    readonly_fields = ["mesa", "numero", "estado", "secuencia", "uid", "convocada_en", "creada"]
-    inlines = [PuntoTablaInline]
+    readonly_fields = ["mesa", "numero", "estado", "secuencia", "uid", "convocada_en", "quorum", "creada"]
+    inlines = [PuntoTablaInline, InvitadoSesionInline, SubrogacionInline]
 
     def has_add_permission(self, request):
         return False

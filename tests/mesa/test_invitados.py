@@ -263,3 +263,10 @@ def test_la_asistencia_y_el_acta_listan_a_los_invitados_por_institucion(mesa, co
         "integración comunitaria" in pdf
     )
     assert "Invitados — PDI: sin asistentes (no asistieron: Inspector Luis Mora)" in pdf
+
+
+def test_la_administracion_los_muestra_sin_editarlos(convocada, coordinador, admin):
+    participantes.invitado_agregar(sesion=convocada, por=coordinador, **CARABINEROS)
+    html = cliente_de(admin).get(f"/admin/mesa/sesion/{convocada.pk}/change/").content.decode()
+    assert "Sargento Paula Cáceres Rivas" in html and "Invitados a sesiones" in html
+    assert 'name="invitados-0-email"' not in html  # read only: they change through the session's pages
