@@ -57,7 +57,7 @@ def test_un_miembro_designa_a_un_colega(sesion, director, integrante, django_cap
 
     [aviso] = correos_a("integrante@zapallar.test")
     assert aviso.subject.startswith("Subrogancia: Sesión ordinaria n.º 1")
-    assert "Rodrigo Director le designó como subrogante" in aviso.body
+    assert "Rodrigo Director (Dirección de Seguridad Pública de Zapallar) le designó como subrogante" in aviso.body
     assert "/mesas/rsvp/" in aviso.body and "Detalle de la sesión:" in aviso.body  # a member: her own links
     assert ics(aviso)[0] == "REQUEST"
     # Her own link answers for her, not for the director.
@@ -74,7 +74,7 @@ def test_un_miembro_designa_a_una_persona_externa(sesion, director, django_captu
     assert invitado.subrogacion.titular == director
     assert Usuario.objects.count() == cuentas
     [aviso] = correos_a(EXTERNA["email"])
-    assert "Rodrigo Director le designó como subrogante" in aviso.body
+    assert "Rodrigo Director (Dirección de Seguridad Pública de Zapallar) le designó como subrogante" in aviso.body
     assert "/mesas/invitados/rsvp/" in aviso.body and "/mesas/sesiones/" not in aviso.body
     cliente_de(None).post(enlace(aviso, "Asistiré"))
     invitado.refresh_from_db()
