@@ -46,3 +46,7 @@ AVISOS_POR_DESTINO = Limite("solicitud-aviso", maximo=5, segundos=DIA)
 # /cuenta/recuperar/: reset e-mails asked from one client address, and sent to one account.
 RESTABLECER_POR_IP = Limite("restablecer-ip", maximo=5, segundos=HORA)
 RESTABLECER_POR_CORREO = Limite("restablecer-correo", maximo=3, segundos=HORA)
+# A session's guests and external subrogantes (mesa.services_participantes): each one is an e-mail to an address
+# without an account, sent by the coordination (guests) or by any member (their subrogante).
+INVITADOS_POR_PERSONA = Limite("invitado-sesion", maximo=60, segundos=HORA)
+SUBROGANTES_POR_PERSONA = Limite("subrogante-externo", maximo=10, segundos=DIA)

@@ -7,12 +7,16 @@
                       from the team, even in the admin, or the organization suspended) stops coordinating at
                       once, here, whatever rows remain (mesa.services.coordinacion_terminar also ends them).
     need="responder"  (sessions) whoever is convened to it: the members of the participating organizations.
+                      Naming a subrogante (get_sesion_para_subrogar): whoever is convened, and the coordination.
+                      A session's guests have no account: their signed links are their only key (to their answer).
     need="comentar"   (actas) the coordination and the members convened to its session.
     need="actualizar" (acuerdos) the coordination and a director(a) or integrante of the responsible organization;
                       the same people turn an acuerdo into an activity of a plan they may edit (planes.access).
 
 Outsiders get 404 (they may not know the mesa exists); a member without the role gets 403.
 """
+
+from email.headerregistry import Address
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -30,7 +34,7 @@ from comunas.access import (
 from comunas.models import Membresia, Organizacion, Usuario
 from diagnosticos.access import diagnosticos_visibles
 from diagnosticos.models import Diagnostico
-from mesa.models import Acta, Acuerdo, Mesa, Participacion, PuntoTabla, Sesion
+from mesa.models import Acta, Acuerdo, InvitadoSesion, Mesa, Participacion, PuntoTabla, Sesion, Subrogacion
 from mesa.selectors import convocados
 from planes.access import planes_visibles
 from planes.models import Nodo, Plan
@@ -67,6 +71,15 @@ def miembros_de_la_mesa(mesa):
 def coordinadores_vigentes(mesa):
     """The appointed coordinators who still belong to the mesa (miembros_de_la_mesa)."""
     return mesa.coordinadores.filter(pk__in=miembros_de_la_mesa(mesa).values("pk"))
+
+
+def direcciones_de_coordinacion(mesa):
+    """Where answers to the mesa's e-mails go (Reply-To): its current coordinators, else the host's contact
+    address; never the platform's no-reply sender. ["Nombre <correo>", …]"""
+    direcciones = [
+        str(Address(display_name=u.nombre, addr_spec=u.email)) for u in coordinadores_vigentes(mesa).order_by("pk")
+    ]
+    return direcciones or [mesa.anfitriona.email_contacto]
 
 
 def puede_coordinar(user, mesa):
@@ -177,6 +190,37 @@ def get_punto_for(user, pk, need="coordinar"):
         raise Http404("No existe ese punto de la tabla.") from None
     punto.sesion = get_sesion_for(user, punto.sesion_id, need=need)
     return punto
+
+
+def get_invitado_for(user, pk):
+    """A guest of a session, to withdraw: the coordination, through its session's gate."""
+    try:
+        invitado = InvitadoSesion.objects.get(pk=pk)
+    except (InvitadoSesion.DoesNotExist, ValueError, TypeError):
+        raise Http404("No existe esa persona invitada.") from None
+    invitado.sesion = get_sesion_for(user, invitado.sesion_id, need="coordinar")
+    return invitado
+
+
+def get_sesion_para_subrogar(user, pk):
+    """A session where this person may name a subrogante: whoever is convened (for themself) and the coordination
+    (for any convened member). Others who see the session get 403."""
+    sesion = get_sesion_for(user, pk)
+    if not (puede_coordinar(user, sesion.mesa) or _convocado(user, sesion)):
+        raise PermissionDenied("Solo los miembros convocados designan un(a) subrogante.")
+    return sesion
+
+
+def get_subrogacion_for(user, pk):
+    """A designation, to remove: the member who named it, or the coordination. Others who see the session: 403."""
+    try:
+        subrogacion = Subrogacion.objects.select_related("titular", "subrogante", "invitado").get(pk=pk)
+    except (Subrogacion.DoesNotExist, ValueError, TypeError):
+        raise Http404("No existe esa designación.") from None
+    subrogacion.sesion = get_sesion_for(user, subrogacion.sesion_id)
+    if user.pk != subrogacion.titular_id and not puede_coordinar(user, subrogacion.sesion.mesa):
+        raise PermissionDenied("Solo el miembro que la designó o la coordinación quita esta designación.")
+    return subrogacion
 
 
 def get_participacion_for(user, pk):

@@ -22,6 +22,7 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from mesa.models import dia_largo, fecha_larga
+from mesa.services_participantes import invitados_por_institucion, quorum_texto
 from nucleo.pdf import GRIS, MARGEN, CanvasNumerado
 
 
@@ -111,6 +112,14 @@ def acta_pdf(acta, *, asistencia, generado=None):
         if ausentes:
             linea += f" <i>(ausentes: {escape(', '.join(p.nombre for p in ausentes))})</i>"
         flujo.append(Paragraph(linea, e["normal"]))
+    for institucion, presentes, ausentes in invitados_por_institucion(sesion):  # guests, by institution
+        linea = f"<b>Invitados — {escape(institucion)}</b>: "
+        linea += escape(", ".join(i.nombre_con_cargo for i in presentes)) or "sin asistentes"
+        if ausentes:
+            linea += f" <i>(no asistieron: {escape(', '.join(i.nombre for i in ausentes))})</i>"
+        flujo.append(Paragraph(linea, e["normal"]))
+    if sesion.quorum:
+        flujo += [Spacer(1, 4), _p(quorum_texto(sesion.quorum), e["normal"])]
 
     flujo.append(_p("Desarrollo de la tabla", e["h2"], nivel=0))
     secciones = list(acta.secciones.all())

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from mesa.models import Acta, Acuerdo, Mesa, Participacion, PuntoTabla, Sesion
+from mesa.models import Acta, Acuerdo, InvitadoSesion, Mesa, Participacion, PuntoTabla, Sesion, Subrogacion
 
 # Mesas, sessions, actas and acuerdos are read-mostly here: their states change through the app's services
 # (convening sends invitations, publishing sends notices), never by editing a row.
@@ -47,6 +47,31 @@ class PuntoTablaInline(admin.TabularInline):
     raw_id_fields = ["organizacion", "practica", "diagnostico"]
 
 
+class _SoloLectura(admin.TabularInline):
+    """Guests and subrogantes change through the session's pages (which send their notices)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class InvitadoSesionInline(_SoloLectura):
+    model = InvitadoSesion
+    fields = ["nombre", "institucion", "cargo", "email", "respuesta", "asistio"]
+    readonly_fields = fields
+
+
+class SubrogacionInline(_SoloLectura):
+    model = Subrogacion
+    fields = ["titular", "organizacion", "subrogante", "invitado", "designada_por", "creada"]
+    readonly_fields = fields
+
+
 @admin.register(Sesion)
 class SesionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "inicio", "estado", "secuencia"]
@@ -64,9 +89,10 @@ class SesionAdmin(admin.ModelAdmin):
         "convocada_por",
         "recordada_en",
         "recordada_por",
+        "quorum",
         "creada",
     ]
-    inlines = [PuntoTablaInline]
+    inlines = [PuntoTablaInline, InvitadoSesionInline, SubrogacionInline]
 
     def has_add_permission(self, request):
         return False

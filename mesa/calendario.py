@@ -24,7 +24,7 @@ def uid_de(sesion):
     return f"sesion-{sesion.uid}@{urlsplit(settings.SITE_URL).hostname or 'mesa.localhost'}"
 
 
-def _descripcion(sesion, puntos):
+def _descripcion(sesion, puntos, *, con_enlace=True):
     lineas = [str(sesion.mesa), ""]
     if puntos:
         lineas.append("Tabla:")
@@ -32,12 +32,14 @@ def _descripcion(sesion, puntos):
         lineas.append("")
     if sesion.enlace:
         lineas.append(f"Enlace de la reunión: {sesion.enlace}")
-    lineas.append(f"Detalle: {settings.SITE_URL}{reverse('mesa:sesion', args=[sesion.pk])}")
+    if con_enlace:
+        lineas.append(f"Detalle: {settings.SITE_URL}{reverse('mesa:sesion', args=[sesion.pk])}")
     return "\n".join(lineas)
 
 
-def evento(sesion, *, cancelada=False, asistente=None, organizador=None):
-    """The VEVENT; `organizador`: (nombre, correo) of the ORGANIZER, or None for none."""
+def evento(sesion, *, cancelada=False, asistente=None, organizador=None, con_enlace=True):
+    """The session's VEVENT; `organizador`: (nombre, correo) of the ORGANIZER, or None for none. `con_enlace=False`
+    for a guest without an account: no link to the session's page, which only members may open."""
     puntos = list(sesion.puntos.all())
     ev = Event()
     ev.add("uid", uid_de(sesion))
@@ -46,9 +48,10 @@ def evento(sesion, *, cancelada=False, asistente=None, organizador=None):
     ev.add("dtstart", sesion.inicio.astimezone(ZONA))
     ev.add("dtend", sesion.fin.astimezone(ZONA))
     ev.add("summary", str(sesion))
-    ev.add("description", _descripcion(sesion, puntos))
+    ev.add("description", _descripcion(sesion, puntos, con_enlace=con_enlace))
     ev.add("location", sesion.lugar or sesion.enlace or sesion.get_modalidad_display())
-    ev.add("url", f"{settings.SITE_URL}{reverse('mesa:sesion', args=[sesion.pk])}")
+    if con_enlace:
+        ev.add("url", f"{settings.SITE_URL}{reverse('mesa:sesion', args=[sesion.pk])}")
     ev.add("status", "CANCELLED" if cancelada else "CONFIRMED")
     if organizador is not None:
         nombre, correo = organizador
@@ -86,15 +89,17 @@ def calendario(eventos, *, metodo=None, nombre=None):
     return cal.to_ical().decode()
 
 
-def ics_sesion(sesion, *, metodo=REQUEST, asistente=None, organizador=None):
-    ev = evento(sesion, cancelada=metodo == CANCEL, asistente=asistente, organizador=organizador)
+def ics_sesion(sesion, *, metodo=REQUEST, asistente=None, organizador=None, con_enlace=True):
+    ev = evento(sesion, cancelada=metodo == CANCEL, asistente=asistente, organizador=organizador, con_enlace=con_enlace)
     return calendario([ev], metodo=metodo)
 
 
-def adjunto_ics(sesion, *, metodo=REQUEST, asistente=None, organizador=None):
+def adjunto_ics(sesion, *, metodo=REQUEST, asistente=None, organizador=None, con_enlace=True):
     """The attachment as `aviso_crear` stores it (so a retry sends the same bytes)."""
     return {
         "nombre": "cancelacion.ics" if metodo == CANCEL else "invitacion.ics",
         "tipo": f"text/calendar; method={metodo}",
-        "contenido": ics_sesion(sesion, metodo=metodo, asistente=asistente, organizador=organizador),
+        "contenido": ics_sesion(
+            sesion, metodo=metodo, asistente=asistente, organizador=organizador, con_enlace=con_enlace
+        ),
     }

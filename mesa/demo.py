@@ -1,5 +1,6 @@
-"""Demo data of the mesa (after comunas.demo): the Zapallar mesa, its first session held (attendance, an
-approved acta with acuerdos, each with its responsible organization and person) and the next one convened; then
+"""Demo data of the mesa (after comunas.demo): the Zapallar mesa (quorum: mayoría absoluta), its first session held
+(attendance with a Carabineros guest and a subrogante, an approved acta with acuerdos, each with its responsible
+organization and person) and the next one convened; then
 (`cargar_planes`, after planes.demo.cargar) the acuerdos become activities of the mesa's intercommunal plan and the
 next session presents that plan's progress.
 
@@ -15,7 +16,18 @@ from comunas.demo import COORDINADORA, DIRECCIONES
 from comunas.models import Organizacion, Usuario
 from mesa import services, services_actas
 from mesa.access import planes_para_la_tabla
-from mesa.models import Acuerdo, Mesa, Participacion, PuntoTabla, Sesion
+from mesa.models import (
+    Acuerdo,
+    InvitadoSesion,
+    Mesa,
+    Participacion,
+    PuntoTabla,
+    ReglaQuorum,
+    Respuesta,
+    Sesion,
+    Subrogacion,
+)
+from mesa.models_participantes import RespuestaInvitado
 from planes import demo as demo_planes
 
 NOMBRE = "Mesa de buenas prácticas en seguridad pública"
@@ -80,6 +92,14 @@ ACUERDOS = [
 ]
 # The item of the second session that presents the intercommunal plan's progress.
 PUNTO_DEL_PLAN = "Avance de los acuerdos"
+# At the first session: a guest of Carabineros (no account) and Quilpué's director represented by her analyst.
+INVITADO = {
+    "nombre": "Capitán Sergio Rojas Valdés",
+    "institucion": "Carabineros de Chile — 2ª Comisaría de Zapallar",
+    "cargo": "Oficial de integración comunitaria",
+    "email": "sergio.rojas@carabineros.example",
+}
+SUBROGANCIA = ("director@quilpue.example", "analista@quilpue.example")
 
 
 def _org(email_director):
@@ -112,6 +132,20 @@ def _sesion(mesa, numero, *, dias, tabla, estado):
     return sesion, creada
 
 
+def _invitado_y_subrogante(sesion, coordinadora):
+    """The first session's Carabineros guest (who said they would come) and the subrogancia of Quilpué's director,
+    written as rows (the session is in the past: no notices). Returns (guest, titular)."""
+    invitado = InvitadoSesion.objects.create(
+        sesion=sesion, respuesta=RespuestaInvitado.ASISTIRE, invitado_por=coordinadora, **INVITADO
+    )
+    titular, colega = (Usuario.objects.get(email=email) for email in SUBROGANCIA)
+    Subrogacion.objects.create(
+        sesion=sesion, titular=titular, organizacion=_org(titular.email), subrogante=colega, designada_por=titular
+    )
+    Respuesta.objects.create(sesion=sesion, usuario=titular, opcion=Respuesta.Opcion.SUBROGANTE)
+    return invitado, titular
+
+
 @transaction.atomic
 def cargar():
     """Creates what is missing of the Zapallar mesa; returns it."""
@@ -122,6 +156,8 @@ def cargar():
         mesa = services.mesa_crear(
             nombre=NOMBRE, anfitriona=zapallar, por=coordinadora, descripcion=DESCRIPCION, alcance=ALCANCE
         )
+        mesa.quorum_regla = ReglaQuorum.MAYORIA_ABSOLUTA
+        mesa.save(update_fields=["quorum_regla"])
     for _, _, _, _, email, *_ in DIRECCIONES[1:]:
         Participacion.objects.get_or_create(
             mesa=mesa,
@@ -132,8 +168,13 @@ def cargar():
     # The first session, held two weeks ago: written as rows (no notices go out for the past).
     primera, creada = _sesion(mesa, 1, dias=-14, tabla=TABLA_PRIMERA, estado=Sesion.Estado.CONVOCADA)
     if creada:
-        presentes = [u.pk for u in services.convocados(primera) if not u.email.startswith(("prevencion", "apoyo"))]
-        services.asistencia_registrar(sesion=primera, por=coordinadora, presentes=presentes)
+        invitado, titular = _invitado_y_subrogante(primera, coordinadora)
+        presentes = [
+            u.pk
+            for u in services.convocados(primera)
+            if not u.email.startswith(("prevencion", "apoyo")) and u.pk != titular.pk
+        ]
+        services.asistencia_registrar(sesion=primera, por=coordinadora, presentes=presentes, invitados=[invitado.pk])
         acta = services_actas.acta_redactar(sesion=primera, por=coordinadora)
         textos = {s.pk: TABLA_PRIMERA[s.orden - 1][3] for s in acta.secciones.all()}
         services_actas.acta_guardar(

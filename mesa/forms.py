@@ -18,6 +18,7 @@ from mesa.models import (
     Sesion,
     dia_largo,
 )
+from mesa.models_participantes import OPCIONES_PERSONALES
 from nucleo.models import Aviso, PreferenciaAvisos
 from practicas.access import practicas_visibles
 
@@ -154,17 +155,34 @@ class CancelarSesionForm(forms.Form):
 
 
 class RespuestaForm(forms.Form):
-    opcion = forms.ChoiceField(label="¿Asistirá?", choices=Respuesta.Opcion.choices, widget=forms.RadioSelect)
+    # "Asistirá por subrogante" is set by naming a subrogante, not picked here.
+    opcion = forms.ChoiceField(
+        label="¿Asistirá?",
+        choices=[(v, label) for v, label in Respuesta.Opcion.choices if v in OPCIONES_PERSONALES],
+        widget=forms.RadioSelect,
+    )
 
 
 class AsistenciaForm(forms.Form):
     presentes = forms.MultipleChoiceField(
         label="Asistieron", widget=forms.CheckboxSelectMultiple, required=False, choices=()
     )
+    invitados = forms.MultipleChoiceField(
+        label="Invitados y subrogantes externos", widget=forms.CheckboxSelectMultiple, required=False, choices=()
+    )
 
-    def __init__(self, *args, personas, **kwargs):
+    def __init__(self, *args, personas, invitados=(), representaciones=None, **kwargs):
+        """`invitados`: [(id, etiqueta)] of the session's guests; `representaciones`: {persona_id: " — en
+        representación de …"} (mesa.services_participantes.asistencia_opciones)."""
         super().__init__(*args, **kwargs)
-        self.fields["presentes"].choices = [(p.pk, f"{p.nombre} ({p.email})") for p in personas]
+        representaciones = representaciones or {}
+        self.fields["presentes"].choices = [
+            (p.pk, f"{p.nombre} ({p.email}){representaciones.get(p.pk, '')}") for p in personas
+        ]
+        if invitados:
+            self.fields["invitados"].choices = list(invitados)
+        else:
+            del self.fields["invitados"]
 
 
 class ActaForm(forms.Form):

@@ -11,6 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import formats, timezone
 
+# Guests, subrogantes and quorum rules live in their own module (registered with this app from here).
+from mesa.models_participantes import InvitadoSesion, ReglaQuorum, Subrogacion  # noqa: F401
+
 # Length limits of the long texts (characters), checked by forms and services (nucleo.largos): they show on
 # every page, PDF and e-mail of the mesa, and a text without a limit would make all of them slow.
 MAX_DESCRIPCION = 5_000  # a mesa's description and scope
@@ -75,6 +78,9 @@ class Mesa(models.Model):
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_DIAS_RECORDAR_ACUERDOS)],
     )
+    # Quorum: how many member organizations must be present (mesa.services_participantes.quorum_calcular).
+    quorum_regla = models.CharField("quórum", max_length=20, choices=ReglaQuorum.choices, default=ReglaQuorum.NINGUNA)
+    quorum_minimo = models.PositiveSmallIntegerField("mínimo de organizaciones", null=True, blank=True)
     creada = models.DateTimeField("creada", auto_now_add=True)
 
     class Meta:
@@ -176,6 +182,9 @@ class Sesion(models.Model):
         related_name="+",
         verbose_name="recordatorio enviado por",
     )
+    # The quorum as it stood when attendance was recorded ({"presentes", "miembros", "minimo", "regla",
+    # "alcanzado"}: mesa.services_participantes.quorum_guardar): the session and its acta keep it.
+    quorum = models.JSONField("quórum registrado", null=True, blank=True)
     creada = models.DateTimeField("creada", auto_now_add=True)
     # The notices sent about this session (convocatoria, changes, reminders): nucleo.Aviso's generic subject.
     avisos = GenericRelation(
@@ -278,6 +287,8 @@ class Respuesta(models.Model):
         ASISTIRE = "asistire", "Asistiré"
         NO_ASISTIRE = "no_asistire", "No asistiré"
         TAL_VEZ = "tal_vez", "Tal vez"
+        # Set when the member names a subrogante (mesa.services_participantes.subrogante_designar), never by hand.
+        SUBROGANTE = "subrogante", "Asistirá por subrogante"
 
     class Via(models.TextChoices):
         CORREO = "correo", "Enlace del correo"

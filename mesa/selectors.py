@@ -73,13 +73,16 @@ def resumen_respuestas(sesion):
 
 
 def _linea_de_respuestas(resumen):
-    """ "5 asistirán · 2 no · 1 tal vez · 7 sin respuesta" (the "tal vez" only when someone said so)."""
+    """ "5 asistirán · 2 no · 1 tal vez · 1 por subrogante · 7 sin respuesta" ("tal vez" and "por subrogante" only
+    when someone answered so)."""
     partes = [
         f"{miles(resumen['asistire'])} asistir{'á' if resumen['asistire'] == 1 else 'án'}",
         f"{miles(resumen['no_asistire'])} no",
     ]
     if resumen["tal_vez"]:
         partes.append(f"{miles(resumen['tal_vez'])} tal vez")
+    if resumen.get("subrogante"):
+        partes.append(f"{miles(resumen['subrogante'])} por subrogante")
     partes.append(f"{miles(resumen['sin_respuesta'])} sin respuesta")
     return " · ".join(partes)
 

@@ -2,7 +2,6 @@
 
 import logging
 from datetime import timedelta
-from email.headerregistry import Address
 
 from django.conf import settings
 from django.core import signing
@@ -19,6 +18,7 @@ from diagnosticos.access import diagnosticos_visibles
 from mesa.access import (
     coordinadores_vigentes,
     diagnosticos_enlazables,
+    direcciones_de_coordinacion,
     miembros_de_la_mesa,
     planes_para_la_tabla,
     practicas_enlazables,
@@ -34,8 +34,16 @@ from mesa.models import (
     PuntoTabla,
     Respuesta,
     Sesion,
+    Subrogacion,
 )
+from mesa.models_participantes import OPCIONES_PERSONALES
 from mesa.selectors import convocados, sin_respuesta
+from mesa.services_participantes import (
+    invitados_a_avisar,
+    invitados_avisar,
+    invitados_marcar_asistencia,
+    quorum_guardar,
+)
 from nucleo.avisos import avisos_crear, avisos_masivos_crear, url_absoluta
 from nucleo.largos import exigir_largo, exigir_largos
 from nucleo.models import Aviso
@@ -309,7 +317,7 @@ def rsvp_token(*, usuario, sesion, opcion):
 def rsvp_enlaces(*, usuario, sesion, relativos=False):
     base = "" if relativos else settings.SITE_URL
     enlaces = {}
-    for opcion in Respuesta.Opcion.values:
+    for opcion in OPCIONES_PERSONALES:
         token = rsvp_token(usuario=usuario, sesion=sesion, opcion=opcion)
         enlaces[opcion] = f"{base}{reverse('mesa:rsvp', args=[token])}"
     return enlaces
@@ -321,18 +329,9 @@ def rsvp_leer(token):
         usuario_id, sesion_id, opcion = signing.loads(token, salt=RSVP_SAL, max_age=RSVP_VIGENCIA)
     except (signing.BadSignature, ValueError, TypeError):
         raise ValidationError("El enlace no es válido o ya venció.") from None
-    if opcion not in Respuesta.Opcion.values:
+    if opcion not in OPCIONES_PERSONALES:
         raise ValidationError("El enlace no es válido o ya venció.")
     return usuario_id, sesion_id, opcion
-
-
-def direcciones_de_coordinacion(mesa):
-    """Where answers to the mesa's e-mails go (Reply-To): its current coordinators, else the host's contact
-    address; never the platform's no-reply sender. ["Nombre <correo>", …]"""
-    direcciones = [
-        str(Address(display_name=u.nombre, addr_spec=u.email)) for u in coordinadores_vigentes(mesa).order_by("pk")
-    ]
-    return direcciones or [mesa.anfitriona.email_contacto]
 
 
 def organizador_de(sesion):
@@ -350,11 +349,17 @@ def _avisar_sesion(sesion, *, plantilla, causa, metodo, extra=None, excluir=None
     """One notice per convened person (or per person of `personas`), as a mass notice: one insert of short rows
     whatever the number of recipients (the session's row is locked by the caller meanwhile), written by the
     worker that sends it (mesa/avisos.py adds each person's RSVP links and .ics then, so the links are never
-    stored). Answers go to the mesa's coordination (Reply-To)."""
+    stored). Answers go to the mesa's coordination (Reply-To). A fan-out to everyone convened also reaches the
+    session's guests (mesa.services_participantes.invitados_avisar; a reminder skips who declined)."""
+    a_todos = personas is None
     personas = convocados(sesion) if personas is None else personas
     if excluir is not None:
         personas = personas.exclude(pk__in=excluir)
-    return avisos_masivos_crear(
+    a_invitados = []
+    if a_todos:
+        invitados = invitados_a_avisar(sesion, recordatorio=plantilla == "sesion_recordatorio")
+        a_invitados = invitados_avisar(sesion, invitados, plantilla=plantilla, causa=causa, metodo=metodo, extra=extra)
+    return a_invitados + avisos_masivos_crear(
         para=personas,
         plantilla=plantilla,
         contexto={"sesion": sesion, "metodo": metodo, **(extra or {})},
@@ -435,16 +440,27 @@ def sesion_cancelar(*, sesion, por, motivo=""):
 
 @transaction.atomic
 def respuesta_registrar(*, sesion, usuario, opcion, via=Respuesta.Via.APLICACION):
-    if opcion not in Respuesta.Opcion.values:
+    if opcion not in OPCIONES_PERSONALES:
         raise ValidationError("Elija asistiré, no asistiré o tal vez.")
     if sesion.estado != Sesion.Estado.CONVOCADA or sesion.fin <= timezone.now():
         raise ValidationError("Esta sesión ya no recibe respuestas.")
     if not convocados(sesion).filter(pk=usuario.pk).exists():
         raise PermissionDenied("Usted no está convocado(a) a esta sesión.")
+    _exigir_sin_subrogante(sesion, usuario)
     respuesta, _ = Respuesta.objects.update_or_create(
         sesion=sesion, usuario=usuario, defaults={"opcion": opcion, "via": via}
     )
     return respuesta
+
+
+def _exigir_sin_subrogante(sesion, usuario):
+    """Whoever named a subrogante answers "Asistirá por subrogante" until that designation is removed."""
+    subrogacion = Subrogacion.objects.filter(sesion=sesion, titular=usuario).first()
+    if subrogacion is not None:
+        raise ValidationError(
+            f"Usted designó a {subrogacion.nombre_subrogante} como subrogante para esta sesión: quite la designación "
+            "en la página de la sesión para responder personalmente."
+        )
 
 
 def rsvp_verificar(*, usuario_id, sesion_id, opcion):
@@ -459,6 +475,7 @@ def rsvp_verificar(*, usuario_id, sesion_id, opcion):
         raise ValidationError("Esta sesión ya no recibe respuestas.")
     if not convocados(sesion).filter(pk=usuario.pk).exists():
         raise PermissionDenied("Usted no está convocado(a) a esta sesión.")
+    _exigir_sin_subrogante(sesion, usuario)
     return usuario, sesion
 
 
@@ -521,7 +538,9 @@ def recordatorios_enviar(*, ahora=None):
                 plantilla="sesion_recordatorio",
                 causa=f"recordatorio{minutos}",
                 metodo=None,
-                excluir=sesion.respuestas.filter(opcion=Respuesta.Opcion.NO_ASISTIRE).values("usuario_id"),
+                excluir=sesion.respuestas.filter(
+                    opcion__in=[Respuesta.Opcion.NO_ASISTIRE, Respuesta.Opcion.SUBROGANTE]
+                ).values("usuario_id"),
                 extra={"horas": round(minutos / 60, 1)},
             )
     return creados
@@ -660,8 +679,9 @@ def acuerdos_recordar_antes_de_sesion(*, ahora=None):
 
 
 @transaction.atomic
-def asistencia_registrar(*, sesion, por, presentes):
-    """Records who attended (ids of convened people) and marks the session held."""
+def asistencia_registrar(*, sesion, por, presentes, invitados=()):
+    """Records who attended (ids of convened people, and of the session's guests) and marks the session held;
+    stores the quorum of that attendance (mesa.services_participantes.quorum_guardar)."""
     sesion = Sesion.objects.select_for_update().select_related("mesa").get(pk=sesion.pk)
     _exigir_coordinacion(sesion.mesa, por)
     if sesion.estado not in (Sesion.Estado.CONVOCADA, Sesion.Estado.REALIZADA):
@@ -682,8 +702,10 @@ def asistencia_registrar(*, sesion, por, presentes):
             usuario=usuario,
             defaults={"presente": usuario.pk in presentes, "organizacion_id": organizacion_id},
         )
+    invitados_marcar_asistencia(sesion, invitados)
     sesion.estado = Sesion.Estado.REALIZADA
     sesion.save(update_fields=["estado"])
+    quorum_guardar(sesion)
     return sesion
 
 

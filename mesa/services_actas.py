@@ -38,6 +38,7 @@ from mesa.selectors import (
     sesiones_para_aprobar,
 )
 from mesa.services import _exigir_coordinacion, _renumerar, direcciones_de_coordinacion, mesa_invitar
+from mesa.services_participantes import con_representaciones, quorum_guardar
 from nucleo.avisos import aviso_crear, avisos_masivos_crear
 from nucleo.largos import exigir_largos, mensaje_largo
 from planes import services as planes_services
@@ -96,6 +97,8 @@ def acta_redactar(*, sesion, por):
         return existente
     if sesion.estado != Sesion.Estado.REALIZADA:
         raise ValidationError("El acta se redacta después de registrar la asistencia de la sesión.")
+    if sesion.quorum is None:  # attendance recorded before quorums were kept: the acta keeps today's
+        quorum_guardar(sesion)
     acta = Acta.objects.create(sesion=sesion, redactada_por=por)
     hoy = timezone.localdate()
     SeccionActa.objects.bulk_create(
@@ -317,12 +320,13 @@ def acta_a_la_tabla(*, acta, por):
 
 
 def asistencia_del_acta(acta):
-    """[(organizacion or None, [presentes], [ausentes])] from the attendance recorded for the session."""
+    """[(organizacion or None, [presentes], [ausentes])] from the attendance recorded for the session; a subrogante
+    present reads "X en representación de Y" (mesa.services_participantes.con_representaciones)."""
     grupos = {}
     for asistencia in acta.sesion.asistencias.select_related("usuario", "organizacion"):
         fila = grupos.setdefault(asistencia.organizacion_id, (asistencia.organizacion, [], []))
         fila[1 if asistencia.presente else 2].append(asistencia.usuario)
-    return sorted(grupos.values(), key=lambda f: f[0].nombre if f[0] else "")
+    return con_representaciones(acta.sesion, sorted(grupos.values(), key=lambda f: f[0].nombre if f[0] else ""))
 
 
 # --- Acuerdos -------------------------------------------------------------------------------------------

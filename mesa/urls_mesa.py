@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mesa import views, views_actas
+from mesa import views, views_actas, views_participantes
 
 app_name = "mesa"
 
@@ -51,4 +51,11 @@ urlpatterns = [
     path("acuerdos/<int:pk>/actividad/", views_actas.acuerdo_actividad, name="acuerdo_actividad"),
     path("calendario/", views_actas.calendario_personal, name="calendario_personal"),
     path("calendario/<str:token>.ics", views_actas.calendario_feed, name="calendario_feed"),
+    # Guests without an account, subrogantes and the quorum (mesa/views_participantes.py).
+    path("sesiones/<int:pk>/invitados/", views_participantes.sesion_invitados, name="sesion_invitados"),
+    path("invitados/<int:pk>/quitar/", views_participantes.invitado_quitar, name="invitado_quitar"),
+    path("invitados/rsvp/<str:token>/", views_participantes.rsvp_invitado, name="rsvp_invitado"),
+    path("sesiones/<int:pk>/subrogante/", views_participantes.sesion_subrogante, name="sesion_subrogante"),
+    path("subrogaciones/<int:pk>/quitar/", views_participantes.subrogacion_quitar, name="subrogacion_quitar"),
+    path("<int:pk>/quorum/", views_participantes.mesa_quorum, name="mesa_quorum"),
 ]

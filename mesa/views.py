@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from comunas.access import miembro_requerido, roles_activos
-from mesa import calendario, services
+from mesa import calendario, services, services_participantes
 from mesa.access import (
     exigir_crear_mesa,
     get_mesa_for,
@@ -347,10 +347,22 @@ def sesion_asistencia(request, pk):
     marcados = sesion.asistencias.filter(presente=True).values_list("usuario_id", flat=True)
     if not sesion.asistencias.exists():  # first time: those who said they would come
         marcados = sesion.respuestas.filter(opcion=Respuesta.Opcion.ASISTIRE).values_list("usuario_id", flat=True)
-    form = AsistenciaForm(request.POST or None, personas=personas, initial={"presentes": [str(pk) for pk in marcados]})
+    extra = services_participantes.asistencia_opciones(sesion)  # guests, and who represents whom
+    form = AsistenciaForm(
+        request.POST or None,
+        personas=personas,
+        invitados=extra["invitados"],
+        representaciones=extra["representaciones"],
+        initial={"presentes": [str(pk) for pk in marcados], "invitados": extra["marcados"]},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.asistencia_registrar(sesion=sesion, por=request.user, presentes=form.cleaned_data["presentes"])
+            services.asistencia_registrar(
+                sesion=sesion,
+                por=request.user,
+                presentes=form.cleaned_data["presentes"],
+                invitados=form.cleaned_data.get("invitados", []),
+            )
         except ValidationError as error:
             messages.error(request, mensaje_de(error))
         else:

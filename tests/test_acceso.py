@@ -247,6 +247,14 @@ REGLAS = {
         lambda o: f"/mesas/acuerdos/{o['acuerdo'].pk}/actividad/",
         _todos(lector=403, ajeno=404, anonimo=302),
     ),
+    # Guests, subrogantes and quorum (tests/mesa/test_invitados.py, test_subrogantes.py, test_quorum.py):
+    # o["invitado"] is a guest of o["sesion"]; o["subrogacion"], the coordinator's external subrogante there.
+    "mesa:sesion_invitados": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/invitados/", COORDINA),
+    "mesa:invitado_quitar": (lambda o: f"/mesas/invitados/{o['invitado'].pk}/quitar/", SOLO_POST),
+    "mesa:rsvp_invitado": (lambda o: f"/mesas/invitados/rsvp/{o['rsvp_invitado_token']}/", PUBLICA),  # the link
+    "mesa:sesion_subrogante": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/subrogante/", EN_LA_MESA),  # convened
+    "mesa:subrogacion_quitar": (lambda o: f"/mesas/subrogaciones/{o['subrogacion'].pk}/quitar/", SOLO_POST),
+    "mesa:mesa_quorum": (lambda o: f"/mesas/{o['mesa'].pk}/quorum/", COORDINA),
 }
 COORDINADORA = {
     **dict.fromkeys(
@@ -264,6 +272,8 @@ COORDINADORA = {
             "mesa:acta_circular",
             "mesa:acta_aprobar",
             "mesa:acuerdo_nuevo",
+            "mesa:sesion_invitados",
+            "mesa:mesa_quorum",
         ],
         200,
     ),

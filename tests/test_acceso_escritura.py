@@ -39,6 +39,9 @@ ESCRITURA = {
     "mesa:comentario_atender": _c(302, 403, 403, 403, 404, 302),
     "mesa:acta_redactar": _c(302, 403, 403, 403, 404, 302),
     "mesa:acuerdo_estado": _c(302, 302, 302, 403, 404, 302),
+    "mesa:invitado_quitar": _c(302, 403, 403, 403, 404, 302),
+    # the coordinator's own designation: she (not in the cast) or staff remove it
+    "mesa:subrogacion_quitar": _c(302, 403, 403, 403, 404, 302),
     "mesa:mesa_avisos_reenviar": _c(302, 403, 403, 403, 404, 302),
     "mesa:participacion_aceptar": _c(302, 302, 403, 403, 404, 302),
     "mesa:punto_mover": _c(302, 403, 403, 403, 404, 302),

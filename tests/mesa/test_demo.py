@@ -61,6 +61,19 @@ def test_demo_de_la_mesa_de_zapallar(capsys):
     primera, segunda = mesa.sesiones.order_by("numero")
     assert primera.estado == Sesion.Estado.REALIZADA and segunda.estado == Sesion.Estado.CONVOCADA
     assert Asistencia.objects.filter(sesion=primera, presente=True).count() >= 10
+    # A Carabineros guest present, and Quilpué's director represented by her analyst; the quorum is kept.
+    [invitado] = primera.invitados.all()
+    assert invitado.institucion.startswith("Carabineros de Chile") and invitado.asistio
+    assert not Usuario.objects.filter(email=invitado.email).exists()
+    [subrogacion] = primera.subrogaciones.all()
+    assert (subrogacion.titular.email, subrogacion.subrogante.email) == (
+        "director@quilpue.example",
+        "analista@quilpue.example",
+    )
+    assert Asistencia.objects.get(sesion=primera, usuario=subrogacion.subrogante).presente
+    assert not Asistencia.objects.get(sesion=primera, usuario=subrogacion.titular).presente
+    quorum = {"presentes": 9, "miembros": 9, "minimo": 5, "regla": "mayoría absoluta", "alcanzado": True}
+    assert primera.quorum == quorum
     assert primera.acta.estado == Acta.Estado.APROBADA
     assert [s.texto != "" for s in primera.acta.secciones.all()] == [True, True, True]
     assert Acuerdo.objects.filter(acta=primera.acta).count() == 3

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from comunas.models import Membresia
-from mesa import services
+from mesa import services, services_participantes
 from mesa.models import ComentarioActa, PuntoTabla, Sesion
 from planes import services as planes_services
 from tests.conftest import con_dos_factores, miembro
@@ -77,6 +77,13 @@ def mesa_del_elenco(org, coordinador, director):
     participacion = mesa.participaciones.get()
     plan, linea = plan_con_linea(org, director)
     PuntoTabla.objects.filter(sesion=convocada).update(plan=plan)
+    # A guest of the convened session, and the coordinator's external subrogante (tests/mesa/test_invitados.py).
+    invitado = services_participantes.invitado_agregar(
+        sesion=convocada, por=coordinador, nombre="Paula Cáceres", institucion="Carabineros", email="pc@c.example"
+    )
+    subrogacion = services_participantes.subrogante_designar(
+        sesion=convocada, titular=coordinador, por=coordinador, nombre="Marta Lagos", email="ml@consultora.example"
+    )
     return {
         **actas_del_elenco(mesa, coordinador, director, linea=linea),
         "plan_de_la_mesa": plan,
@@ -86,6 +93,9 @@ def mesa_del_elenco(org, coordinador, director):
         "sesion_borrador": borrador,
         "punto": convocada.puntos.get(),
         "rsvp_token": token,
+        "invitado": invitado,
+        "rsvp_invitado_token": services_participantes.rsvp_invitado_token(invitado=invitado, opcion="asistire"),
+        "subrogacion": subrogacion,
     }
 
 
