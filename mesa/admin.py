@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from mesa.models import Acta, Acuerdo, Mesa, Participacion, PuntoTabla, Sesion
+from mesa.models import (
+    Acta,
+    Acuerdo,
+    DocumentoSesion,
+    IntegranteInstitucional,
+    Mesa,
+    Participacion,
+    PuntoTabla,
+    Sesion,
+)
 
 # Mesas, sessions, actas and acuerdos are read-mostly here: their states change through the app's services
 # (convening sends invitations, publishing sends notices), never by editing a row.
@@ -17,15 +26,33 @@ class ParticipacionInline(admin.TabularInline):
         return False
 
 
+class IntegranteInstitucionalInline(admin.TabularInline):
+    model = IntegranteInstitucional
+    extra = 0
+    fields = ["institucion", "unidad", "nombre", "cargo", "email"]
+
+
 @admin.register(Mesa)
 class MesaAdmin(admin.ModelAdmin):
-    list_display = ["nombre", "anfitriona", "creada"]
+    list_display = ["nombre", "tipo", "anfitriona", "creada"]
+    list_filter = ["tipo"]
     search_fields = ["nombre", "anfitriona__nombre"]
     list_select_related = ["anfitriona"]
-    readonly_fields = ["anfitriona", "creada"]
+    readonly_fields = ["tipo", "comuna", "anfitriona", "creada"]
     filter_horizontal = ["coordinadores"]
-    fields = ["nombre", "anfitriona", "descripcion", "alcance", "coordinadores", "creada"]
-    inlines = [ParticipacionInline]
+    fields = [
+        "nombre",
+        "tipo",
+        "comuna",
+        "anfitriona",
+        "presidencia_nombre",
+        "presidencia_cargo",
+        "descripcion",
+        "alcance",
+        "coordinadores",
+        "creada",
+    ]
+    inlines = [ParticipacionInline, IntegranteInstitucionalInline]
 
     def has_add_permission(self, request):
         return False  # "Nueva mesa" in the app: it makes the host's participation and the coordination
@@ -34,8 +61,28 @@ class MesaAdmin(admin.ModelAdmin):
 class PuntoTablaInline(admin.TabularInline):
     model = PuntoTabla
     extra = 0
-    fields = ["orden", "titulo", "organizacion", "duracion_minutos", "practica", "diagnostico"]
+    fields = [
+        "orden",
+        "titulo",
+        "organizacion",
+        "expositor",
+        "duracion_minutos",
+        "hora_inicio",
+        "practica",
+        "diagnostico",
+    ]
     raw_id_fields = ["organizacion", "practica", "diagnostico"]
+
+
+class DocumentoSesionInline(admin.TabularInline):
+    model = DocumentoSesion
+    extra = 0
+    can_delete = False  # deleting goes through the app, which removes the stored file too
+    fields = ["nombre", "tipo", "tamano", "punto", "subido_por", "creado"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Sesion)
@@ -46,7 +93,7 @@ class SesionAdmin(admin.ModelAdmin):
     list_select_related = ["mesa"]
     date_hierarchy = "inicio"
     readonly_fields = ["mesa", "numero", "estado", "secuencia", "uid", "convocada_en", "creada"]
-    inlines = [PuntoTablaInline]
+    inlines = [PuntoTablaInline, DocumentoSesionInline]
 
     def has_add_permission(self, request):
         return False

@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from comunas.access import miembro_requerido, roles_activos
-from mesa import calendario, services
+from mesa import calendario, consejo, documentos, services
 from mesa.access import (
     exigir_crear_mesa,
     get_mesa_for,
@@ -53,6 +53,7 @@ def mesas(request):
         "mesas": lista,
         "invitaciones": invitaciones_por_aceptar(request.user),
         "puede_crear": organizaciones_que_crean_mesas(request.user).exists(),
+        "crear_consejo": consejo.boton_crear_consejo(request.user),
     }
     return render(request, "mesa/mesas.html", contexto)
 
@@ -100,6 +101,7 @@ def mesa(request, pk):
         "sesiones": sesiones,
         "participaciones": mesa.participaciones.select_related("organizacion"),
         "coordinadores": mesa.coordinadores.all(),
+        **consejo.contexto_de_la_mesa(mesa, coordina=coordina),
     }
     return render(request, "mesa/mesa.html", contexto)
 
@@ -179,6 +181,7 @@ def sesion(request, pk):
         "asistencia": services.asistencia_por_organizacion(sesion),
         "acta": Acta.objects.filter(sesion=sesion).first(),
     }
+    contexto.update(documentos.contexto_de_la_sesion(request.user, sesion, contexto["puntos"], coordina=coordina))
     if coordina:
         contexto["por_organizacion"] = services.respuestas_por_organizacion(sesion)
         contexto["avisos"] = sesion.avisos.select_related("usuario").order_by("para", "-creado")
