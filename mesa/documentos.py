@@ -68,6 +68,8 @@ def documentos_agregar(*, sesion, por, archivos, punto=None):
     exigir_subir(por, sesion, punto)
     if sesion.estado == Sesion.Estado.CANCELADA:
         raise ValidationError("Una sesión cancelada no recibe documentos.")
+    if not archivos:
+        raise ValidationError("Elija al menos un archivo para adjuntar.")
     creados = adjuntos_guardar(
         relacion=sesion.documentos,
         archivos=archivos,
