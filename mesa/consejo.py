@@ -166,7 +166,8 @@ def _guardar_integrante(integrante):
 
 @transaction.atomic
 def integrante_agregar(*, consejo, por, **datos):
-    _exigir_consejo(consejo)
+    if not consejo.es_consejo:
+        raise ValidationError("Solo un consejo comunal registra integrantes institucionales.")
     if not puede_coordinar(por, consejo):
         raise PermissionDenied("Solo la coordinación del consejo registra a sus integrantes.")
     Mesa.objects.select_for_update().get(pk=consejo.pk)
