@@ -345,7 +345,7 @@ def resumen_anual(mesa, anio, *, coordina, hoy=None):
     for sesion in sesiones:
         sesion.acta_leida = acta_de(sesion)
         meses[timezone.localtime(sesion.inicio).month - 1]["sesiones"].append(sesion)
-    registro = timezone.localdate(mesa.creada)
+    registro = inicio_del_registro(mesa)
     for mes in meses:
         ultimo_dia = mes["mes"].replace(day=calendar.monthrange(anio, mes["mes"].month)[1])
         estados = [s.estado for s in mes["sesiones"]]
@@ -361,20 +361,31 @@ def resumen_anual(mesa, anio, *, coordina, hoy=None):
             mes["estado"], mes["texto"] = "en_curso", "En curso: sesión convocada" if convocada else "En curso"
         else:
             mes["estado"], mes["texto"] = "falta", "Sin sesión realizada"
-    realizadas = sum(m["realizadas"] for m in meses)
     con_sesion = sum(1 for m in meses if m["realizadas"])
+    # The months the platform can answer for: from the registration (or the first session recorded) on.
+    exigibles = sum(1 for m in meses if m["estado"] != "sin_registro")
     resumen = {
         "anio": anio,
         "meses": meses,
-        "realizadas": realizadas,
+        "realizadas": sum(m["realizadas"] for m in meses),
         "meses_con_sesion": con_sesion,
         "meses_sin_sesion": sum(1 for m in meses if m["estado"] == "falta"),
         "minimo": SESIONES_MINIMAS_AL_ANIO if mesa.es_consejo else None,
+        "registro": registro if registro.year == anio and exigibles < 12 else None,
+        "exigibles": exigibles,
     }
     if mesa.es_consejo:
-        resumen["cumple"] = con_sesion >= SESIONES_MINIMAS_AL_ANIO
-        resumen["faltan"] = max(0, SESIONES_MINIMAS_AL_ANIO - con_sesion)
+        resumen["faltan"] = max(0, exigibles - con_sesion)
+        resumen["cumple"] = exigibles > 0 and resumen["faltan"] == 0
     return resumen
+
+
+def inicio_del_registro(mesa):
+    """Since when the platform holds the mesa's sessions: its registration, or its first session if earlier (a
+    consejo may load the sessions it held before joining). One query."""
+    primera = mesa.sesiones.order_by("inicio").values_list("inicio", flat=True).first()
+    registro = timezone.localdate(mesa.creada)
+    return min(registro, timezone.localdate(primera)) if primera else registro
 
 
 def acta_de(sesion):
