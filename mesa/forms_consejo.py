@@ -62,7 +62,7 @@ class IntegranteForm(forms.ModelForm):
         model = IntegranteInstitucional
         fields = ["institucion", "unidad", "nombre", "cargo", "email"]
         help_texts = {
-            "email": "Opcional: para invitarle a las sesiones como invitado(a), sin cuenta en la plataforma.",
+            "email": "Opcional: para contactarle. Registrarle no le crea una cuenta en la plataforma.",
             "cargo": "Por ejemplo: «Capitán, subcomisario» o «Fiscal adjunta».",
         }
 
@@ -70,9 +70,6 @@ class IntegranteForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         opciones = IntegranteInstitucional.Institucion.choices
         self.fields["institucion"].choices = [("", "Elija la institución"), *opciones]
-
-    def validate_unique(self):
-        pass  # the service checks it, with the consejo (not part of the form)
 
 
 class SesionProximaForm(SesionForm):
