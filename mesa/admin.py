@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from mesa.models import Acta, Acuerdo, InvitadoSesion, Mesa, Participacion, PuntoTabla, Sesion, Subrogacion
+from mesa.models import (
+    Acta,
+    Acuerdo,
+    DocumentoSesion,
+    IntegranteInstitucional,
+    InvitadoSesion,
+    Mesa,
+    Participacion,
+    PuntoTabla,
+    Sesion,
+    Subrogacion,
+)
 
 # Mesas, sessions, actas and acuerdos are read-mostly here: their states change through the app's services
 # (convening sends invitations, publishing sends notices), never by editing a row.
@@ -17,16 +28,27 @@ class ParticipacionInline(admin.TabularInline):
         return False
 
 
+class IntegranteInstitucionalInline(admin.TabularInline):
+    model = IntegranteInstitucional
+    extra = 0
+    fields = ["institucion", "unidad", "nombre", "cargo", "email"]
+
+
 @admin.register(Mesa)
 class MesaAdmin(admin.ModelAdmin):
-    list_display = ["nombre", "anfitriona", "creada"]
+    list_display = ["nombre", "tipo", "anfitriona", "creada"]
+    list_filter = ["tipo"]
     search_fields = ["nombre", "anfitriona__nombre"]
     list_select_related = ["anfitriona"]
-    readonly_fields = ["anfitriona", "creada"]
+    readonly_fields = ["tipo", "comuna", "anfitriona", "creada"]
     filter_horizontal = ["coordinadores"]
     fields = [
         "nombre",
+        "tipo",
+        "comuna",
         "anfitriona",
+        "presidencia_nombre",
+        "presidencia_cargo",
         "descripcion",
         "alcance",
         "coordinadores",
@@ -34,7 +56,7 @@ class MesaAdmin(admin.ModelAdmin):
         "dias_recordar_acuerdos",
         "creada",
     ]
-    inlines = [ParticipacionInline]
+    inlines = [ParticipacionInline, IntegranteInstitucionalInline]
 
     def has_add_permission(self, request):
         return False  # "Nueva mesa" in the app: it makes the host's participation and the coordination
@@ -43,12 +65,21 @@ class MesaAdmin(admin.ModelAdmin):
 class PuntoTablaInline(admin.TabularInline):
     model = PuntoTabla
     extra = 0
-    fields = ["orden", "titulo", "organizacion", "duracion_minutos", "practica", "diagnostico"]
+    fields = [
+        "orden",
+        "titulo",
+        "organizacion",
+        "expositor",
+        "duracion_minutos",
+        "hora_inicio",
+        "practica",
+        "diagnostico",
+    ]
     raw_id_fields = ["organizacion", "practica", "diagnostico"]
 
 
 class _SoloLectura(admin.TabularInline):
-    """Guests and subrogantes change through the session's pages (which send their notices)."""
+    """Guests, subrogantes and documents change through the session's pages (notices, file checks)."""
 
     extra = 0
     can_delete = False
@@ -63,6 +94,12 @@ class _SoloLectura(admin.TabularInline):
 class InvitadoSesionInline(_SoloLectura):
     model = InvitadoSesion
     fields = ["nombre", "institucion", "cargo", "email", "respuesta", "asistio"]
+    readonly_fields = fields
+
+
+class DocumentoSesionInline(_SoloLectura):
+    model = DocumentoSesion  # uploading and deleting go through the app (file checks; the stored file removed too)
+    fields = ["nombre", "tipo", "tamano", "punto", "subido_por", "creado"]
     readonly_fields = fields
 
 
@@ -92,7 +129,7 @@ class SesionAdmin(admin.ModelAdmin):
         "quorum",
         "creada",
     ]
-    inlines = [PuntoTablaInline, InvitadoSesionInline, SubrogacionInline]
+    inlines = [PuntoTablaInline, InvitadoSesionInline, SubrogacionInline, DocumentoSesionInline]
 
     def has_add_permission(self, request):
         return False

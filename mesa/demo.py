@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from comunas.demo import COORDINADORA, DIRECCIONES
 from comunas.models import Organizacion, Usuario
-from mesa import services, services_actas
+from mesa import demo_consejo, services, services_actas
 from mesa.access import planes_para_la_tabla
 from mesa.models import (
     Acuerdo,
@@ -195,6 +195,7 @@ def cargar():
     segunda, creada = _sesion(mesa, 2, dias=14, tabla=TABLA_SEGUNDA, estado=Sesion.Estado.BORRADOR)
     if creada:
         services.sesion_convocar(sesion=segunda, por=coordinadora)
+    demo_consejo.cargar()  # Zapallar's consejo comunal de seguridad pública, with two sessions held
     return mesa
 
 

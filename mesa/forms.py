@@ -122,8 +122,27 @@ class MesaEditarForm(forms.ModelForm):
 class PuntoTablaForm(forms.ModelForm):
     class Meta:
         model = PuntoTabla
-        fields = ["titulo", "organizacion", "duracion_minutos", "practica", "diagnostico", "plan"]
+        fields = [
+            "titulo",
+            "descripcion",
+            "organizacion",
+            "expositor",
+            "duracion_minutos",
+            "hora_inicio",
+            "practica",
+            "diagnostico",
+            "plan",
+        ]
+        widgets = {
+            "descripcion": forms.Textarea(attrs={"rows": 3}),
+            "hora_inicio": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "duracion_minutos": forms.NumberInput(attrs={"min": 1, "max": 480}),
+        }
         help_texts = {
+            "descripcion": "Opcional: de qué trata el punto o qué se espera decidir.",
+            "expositor": "Opcional: quien expone, si no es una organización de la mesa "
+            "(por ejemplo, «Carabineros, 1.ª Comisaría»).",
+            "hora_inicio": "Opcional: sin hora, el punto empieza cuando termina el anterior.",
             "practica": "Opcional: una práctica publicada que todos los miembros de la mesa puedan ver.",
             "diagnostico": "Opcional: un diagnóstico publicado que todos los miembros de la mesa puedan ver.",
             "plan": "Opcional: un plan cuyo avance se presentará (de los que todos los miembros de la mesa pueden "

@@ -9,10 +9,12 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import formats, timezone
 
 # Guests, subrogantes and quorum rules live in their own module (registered with this app from here).
 from mesa.models_participantes import InvitadoSesion, ReglaQuorum, Subrogacion  # noqa: F401
+from nucleo.adjuntos import AdjuntoBase, RutaAleatoria
 
 # Length limits of the long texts (characters), checked by forms and services (nucleo.largos): they show on
 # every page, PDF and e-mail of the mesa, and a text without a limit would make all of them slow.
@@ -22,6 +24,7 @@ MAX_SECCION_ACTA = 20_000
 MAX_COMENTARIO_ACTA = 4_000
 MAX_ACUERDO = 2_000
 MAX_MOTIVO = 2_000  # why a session was cancelled (sent in the notice)
+MAX_DESCRIPCION_PUNTO = 2_000  # what an agenda item is about (shown in the agenda)
 MAX_DIAS_RECORDAR_ACUERDOS = 30
 
 
@@ -52,8 +55,18 @@ def _recordatorios_por_defecto():
 
 
 class Mesa(models.Model):
-    """A round table of security directorates, hosted by one of them and run by its coordinators."""
+    """A round table of security directorates, hosted by one of them and run by its coordinators.
 
+    A consejo comunal de seguridad pública (Ley 20.965, art. 104 A–B) is a kind of mesa: it belongs to one commune,
+    its directorate hosts it, the alcalde (or a delegate) chairs it, and its standing members are mostly institutions
+    without an account (IntegranteInstitucional). Sessions, agenda, RSVP, attendance, actas and acuerdos are the same.
+    """
+
+    class Tipo(models.TextChoices):
+        MESA = "mesa", "Mesa intercomunal de buenas prácticas"
+        CONSEJO = "consejo", "Consejo comunal de seguridad pública"
+
+    tipo = models.CharField("tipo", max_length=10, choices=Tipo.choices, default=Tipo.MESA)
     nombre = models.CharField("nombre", max_length=200)
     anfitriona = models.ForeignKey(
         "comunas.Organizacion", on_delete=models.PROTECT, related_name="mesas_anfitrionas", verbose_name="anfitriona"
@@ -81,15 +94,107 @@ class Mesa(models.Model):
     # Quorum: how many member organizations must be present (mesa.services_participantes.quorum_calcular).
     quorum_regla = models.CharField("quórum", max_length=20, choices=ReglaQuorum.choices, default=ReglaQuorum.NINGUNA)
     quorum_minimo = models.PositiveSmallIntegerField("mínimo de organizaciones", null=True, blank=True)
+    # Only a consejo comunal: its commune (one consejo per commune) and who chairs it.
+    comuna = models.ForeignKey(
+        "comunas.Comuna",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consejos",
+        verbose_name="comuna del consejo",
+    )
+    presidencia_nombre = models.CharField("preside", max_length=200, blank=True)
+    presidencia_cargo = models.CharField("cargo de quien preside", max_length=200, blank=True)
     creada = models.DateTimeField("creada", auto_now_add=True)
 
     class Meta:
         verbose_name = "mesa"
         verbose_name_plural = "mesas"
         ordering = ["nombre"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tipo="mesa", comuna__isnull=True) | Q(tipo="consejo", comuna__isnull=False),
+                name="mesa_consejo_con_comuna",
+                violation_error_message="Un consejo comunal pertenece a una comuna; una mesa intercomunal, a ninguna.",
+            ),
+            models.UniqueConstraint(
+                fields=["comuna"],
+                condition=Q(tipo="consejo"),
+                name="consejo_unico_por_comuna",
+                violation_error_message="Esa comuna ya tiene su consejo comunal de seguridad pública en la plataforma.",
+            ),
+        ]
 
     def __str__(self):
         return self.nombre
+
+    @property
+    def es_consejo(self):
+        return self.tipo == self.Tipo.CONSEJO
+
+
+class IntegranteInstitucional(models.Model):
+    """A standing member of a consejo comunal who represents an institution, usually without an account in the
+    platform (Carabineros, PDI, Fiscalía…). Art. 104 B of the Ley Orgánica de Municipalidades names who must sit
+    in the consejo (REQUERIDOS); the consejo's page says which of them are still missing."""
+
+    class Institucion(models.TextChoices):
+        CONCEJO = "concejo", "Concejo municipal"
+        DELEGACION = "delegacion", "Delegación Presidencial"
+        CARABINEROS = "carabineros", "Carabineros de Chile"
+        PDI = "pdi", "Policía de Investigaciones (PDI)"
+        FISCALIA = "fiscalia", "Fiscalía (Ministerio Público)"
+        SOCIEDAD_CIVIL = "sociedad_civil", "Consejo comunal de organizaciones de la sociedad civil"
+        GENDARMERIA = "gendarmeria", "Gendarmería de Chile"
+        SENDA = "senda", "SENDA"
+        SERNAMEG = "sernameg", "SernamEG"
+        MUNICIPALIDAD = "municipalidad", "Municipalidad"
+        OTRA = "otra", "Otra institución"
+
+    # Who art. 104 B requires at least, and how many: two concejales and two civil-society representatives.
+    REQUERIDOS = {
+        Institucion.CONCEJO: 2,
+        Institucion.DELEGACION: 1,
+        Institucion.CARABINEROS: 1,
+        Institucion.PDI: 1,
+        Institucion.FISCALIA: 1,
+        Institucion.SOCIEDAD_CIVIL: 2,
+        Institucion.GENDARMERIA: 1,
+        Institucion.SENDA: 1,
+    }
+
+    mesa = models.ForeignKey(
+        Mesa, on_delete=models.CASCADE, related_name="integrantes_institucionales", verbose_name="consejo"
+    )
+    institucion = models.CharField("institución", max_length=20, choices=Institucion.choices)
+    unidad = models.CharField(
+        "unidad o repartición", max_length=200, blank=True, help_text="Por ejemplo: «1.ª Comisaría de Zapallar»."
+    )
+    nombre = models.CharField("nombre", max_length=200)
+    cargo = models.CharField("cargo", max_length=200, blank=True)
+    email = models.EmailField("correo electrónico", blank=True)
+    creado = models.DateTimeField("registrado", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "integrante institucional"
+        verbose_name_plural = "integrantes institucionales"
+        ordering = ["institucion", "nombre", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mesa", "email"],
+                condition=~Q(email=""),
+                name="integrante_institucional_email_unico",
+                violation_error_message="Ya hay un integrante del consejo con ese correo.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.nombre} ({self.get_institucion_display()})"
+
+    @property
+    def institucion_descrita(self):
+        """ "Carabineros de Chile, 1.ª Comisaría de Zapallar"."""
+        return ", ".join(x for x in (self.get_institucion_display(), self.unidad) if x)
 
 
 class Participacion(models.Model):
@@ -227,6 +332,7 @@ class PuntoTabla(models.Model):
     sesion = models.ForeignKey(Sesion, on_delete=models.CASCADE, related_name="puntos", verbose_name="sesión")
     orden = models.PositiveIntegerField("orden", default=0)
     titulo = models.CharField("título", max_length=250)
+    descripcion = models.TextField("descripción", blank=True, max_length=MAX_DESCRIPCION_PUNTO)
     organizacion = models.ForeignKey(
         "comunas.Organizacion",
         on_delete=models.SET_NULL,
@@ -235,7 +341,11 @@ class PuntoTabla(models.Model):
         related_name="puntos_presentados",
         verbose_name="organización presentadora",
     )
+    # Who presents, when it is not an organization of the platform (a consejo's Carabineros officer, a guest).
+    expositor = models.CharField("expone", max_length=200, blank=True)
     duracion_minutos = models.PositiveIntegerField("duración (minutos)", default=15)
+    # Optional fixed start (local time); without it the item starts when the previous one ends (mesa.tabla).
+    hora_inicio = models.TimeField("hora de inicio", null=True, blank=True)
     practica = models.ForeignKey(
         "practicas.Practica",
         on_delete=models.SET_NULL,
@@ -278,6 +388,34 @@ class PuntoTabla(models.Model):
 
     def __str__(self):
         return f"{self.orden}. {self.titulo}"
+
+
+class DocumentoSesion(AdjuntoBase):
+    """A document of a session (a report, the presentation of an agenda item): gated like every attachment
+    (nucleo.adjuntos), downloaded by whoever sees the session (mesa.documentos). A removed item's documents stay
+    with the session."""
+
+    sesion = models.ForeignKey(Sesion, on_delete=models.CASCADE, related_name="documentos", verbose_name="sesión")
+    punto = models.ForeignKey(
+        PuntoTabla,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documentos",
+        verbose_name="punto de la tabla",
+    )
+    archivo = models.FileField("archivo", upload_to=RutaAleatoria("mesa/documentos"), max_length=200)
+
+    class Meta:
+        verbose_name = "documento de sesión"
+        verbose_name_plural = "documentos de sesiones"
+        ordering = ["creado", "pk"]
+
+    def url_descarga(self):
+        return reverse("mesa:documento", args=[self.pk])
+
+    def url_borrar(self):
+        return reverse("mesa:documento_borrar", args=[self.pk])
 
 
 class Respuesta(models.Model):

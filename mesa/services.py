@@ -224,16 +224,14 @@ def _tabla_modificable(sesion):
         raise ValidationError("La tabla de una sesión realizada o cancelada ya no cambia.")
 
 
-@transaction.atomic
-def punto_agregar(
-    *, sesion, por, titulo, organizacion=None, duracion_minutos=15, practica=None, diagnostico=None, plan=None
-):
-    """An agenda item; the linked practice, diagnosis or plan (whose progress is presented) must be one the
-    coordinator can see and, since every member reads the agenda (page and e-mails), one that all of them may
-    see (mesa.access.practicas_enlazables, diagnosticos_enlazables, planes_para_la_tabla)."""
+MAX_DURACION_PUNTO = 8 * 60  # minutes
 
-    _exigir_coordinacion(sesion.mesa, por)
-    _tabla_modificable(sesion)
+
+def _validar_punto(sesion, por, *, organizacion, practica, diagnostico, plan, duracion_minutos, hora_inicio):
+    """What an agenda item may hold, for adding and editing alike: the presenting organization takes part in the
+    mesa; the linked practice, diagnosis or plan is one the coordinator can see and, since every member reads the
+    agenda (page and e-mails), one that all of them may see (mesa.access.practicas_enlazables,
+    diagnosticos_enlazables, planes_para_la_tabla); the start time falls within the session."""
     if (
         organizacion is not None
         and not sesion.mesa.participaciones.filter(
@@ -255,17 +253,96 @@ def punto_agregar(
         )
     if plan is not None and not planes_para_la_tabla(sesion.mesa).filter(pk=plan.pk).exists():
         raise ValidationError({"plan": "Elija un plan que todos los miembros de la mesa puedan ver."})
+    if not 1 <= (duracion_minutos or 0) <= MAX_DURACION_PUNTO:
+        raise ValidationError({"duracion_minutos": f"La duración debe estar entre 1 y {MAX_DURACION_PUNTO} minutos."})
+    if hora_inicio is not None:
+        inicio, fin = timezone.localtime(sesion.inicio), timezone.localtime(sesion.fin)
+        fuera = hora_inicio < inicio.time() or (fin.date() == inicio.date() and hora_inicio >= fin.time())
+        if fuera:
+            raise ValidationError(
+                {
+                    "hora_inicio": f"La hora de inicio debe estar dentro del horario de la sesión "
+                    f"({inicio:%H:%M} a {fin:%H:%M})."
+                }
+            )
+
+
+@transaction.atomic
+def punto_agregar(
+    *,
+    sesion,
+    por,
+    titulo,
+    organizacion=None,
+    duracion_minutos=15,
+    practica=None,
+    diagnostico=None,
+    plan=None,
+    descripcion="",
+    expositor="",
+    hora_inicio=None,
+):
+    """An agenda item, at the end of the agenda (what it may link: _validar_punto)."""
+    _exigir_coordinacion(sesion.mesa, por)
+    _tabla_modificable(sesion)
+    vinculos = {"organizacion": organizacion, "practica": practica, "diagnostico": diagnostico, "plan": plan}
+    _validar_punto(sesion, por, **vinculos, duracion_minutos=duracion_minutos, hora_inicio=hora_inicio)
     orden = (sesion.puntos.aggregate(m=Max("orden"))["m"] or 0) + 1
-    return PuntoTabla.objects.create(
+    punto = PuntoTabla(
         sesion=sesion,
         orden=orden,
         titulo=titulo,
-        organizacion=organizacion,
+        descripcion=descripcion,
+        expositor=expositor,
         duracion_minutos=duracion_minutos,
-        practica=practica,
-        diagnostico=diagnostico,
-        plan=plan,
+        hora_inicio=hora_inicio,
+        **vinculos,
     )
+    exigir_largos(punto)
+    punto.save()
+    return punto
+
+
+CAMPOS_DEL_PUNTO = (
+    "titulo",
+    "descripcion",
+    "organizacion",
+    "expositor",
+    "duracion_minutos",
+    "hora_inicio",
+    "practica",
+    "diagnostico",
+    "plan",
+)
+
+
+@transaction.atomic
+def punto_editar(*, punto, por, **cambios):
+    """Changes an item of a draft or convened session: title, description, presenter, duration, start time and
+    links. A convened session's agenda may change without a new e-mail (its time and place did not): members see
+    the agenda as it is on the session's page, and the acta follows it."""
+    sesion = Sesion.objects.select_for_update().select_related("mesa").get(pk=punto.sesion_id)
+    _exigir_coordinacion(sesion.mesa, por)
+    _tabla_modificable(sesion)
+    punto = PuntoTabla.objects.get(pk=punto.pk, sesion=sesion)
+    desconocidos = set(cambios) - set(CAMPOS_DEL_PUNTO)
+    if desconocidos:
+        raise ValueError(f"campos desconocidos: {sorted(desconocidos)}")
+    for campo, valor in cambios.items():
+        setattr(punto, campo, valor)
+    _validar_punto(
+        sesion,
+        por,
+        organizacion=punto.organizacion,
+        practica=punto.practica,
+        diagnostico=punto.diagnostico,
+        plan=punto.plan,
+        duracion_minutos=punto.duracion_minutos,
+        hora_inicio=punto.hora_inicio,
+    )
+    exigir_largos(punto)
+    punto.save()
+    return punto
 
 
 def _renumerar(puntos):
@@ -277,7 +354,8 @@ def _renumerar(puntos):
 
 @transaction.atomic
 def punto_quitar(*, punto, por):
-    """Removes an item of a draft or convened session (no new invitation: time and place did not change)."""
+    """Removes an item of a draft or convened session (no new invitation: time and place did not change). Its
+    documents stay with the session (DocumentoSesion.punto is set to none)."""
     sesion = Sesion.objects.select_for_update().select_related("mesa").get(pk=punto.sesion_id)
     _exigir_coordinacion(sesion.mesa, por)
     _tabla_modificable(sesion)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mesa import views, views_actas, views_participantes
+from mesa import views, views_actas, views_consejo, views_participantes, views_tabla
 
 app_name = "mesa"
 
@@ -18,6 +18,20 @@ urlpatterns = [
     path("sesiones/<int:pk>/tabla/", views.punto_agregar, name="punto_agregar"),
     path("puntos/<int:pk>/quitar/", views.punto_quitar, name="punto_quitar"),
     path("puntos/<int:pk>/mover/", views.punto_mover, name="punto_mover"),
+    # Editing an item, and the documents of a session and its items (mesa/views_tabla.py).
+    path("puntos/<int:pk>/editar/", views_tabla.punto_editar, name="punto_editar"),
+    path("puntos/<int:pk>/documentos/", views_tabla.punto_documentos_subir, name="punto_documentos_subir"),
+    path("sesiones/<int:pk>/documentos/", views_tabla.sesion_documentos_subir, name="sesion_documentos_subir"),
+    path("documentos/<int:pk>/", views_tabla.documento, name="documento"),
+    path("documentos/<int:pk>/borrar/", views_tabla.documento_borrar, name="documento_borrar"),
+    # The consejo comunal de seguridad pública, the monthly cadence and the yearly view (mesa/views_consejo.py).
+    path("consejo/nuevo/", views_consejo.consejo_nuevo, name="consejo_nuevo"),
+    path("<int:pk>/consejo/", views_consejo.consejo_editar, name="consejo_editar"),
+    path("<int:pk>/integrantes/", views_consejo.integrantes, name="integrantes"),
+    path("integrantes/<int:pk>/editar/", views_consejo.integrante_editar, name="integrante_editar"),
+    path("integrantes/<int:pk>/quitar/", views_consejo.integrante_quitar, name="integrante_quitar"),
+    path("<int:pk>/sesiones/proxima/", views_consejo.sesion_proxima, name="sesion_proxima"),
+    path("<int:pk>/anual/", views_consejo.mesa_anual, name="mesa_anual"),
     path("sesiones/<int:pk>/convocar/", views.sesion_convocar, name="sesion_convocar"),
     path("sesiones/<int:pk>/cancelar/", views.sesion_cancelar, name="sesion_cancelar"),
     path("sesiones/<int:pk>/recordar/", views.sesion_recordar, name="sesion_recordar"),

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from comunas.access import miembro_requerido, roles_activos
-from mesa import calendario, services, services_participantes
+from mesa import calendario, consejo, documentos, services, services_participantes
 from mesa.access import (
     exigir_crear_mesa,
     get_mesa_for,
@@ -56,6 +56,7 @@ def mesas(request):
         "mesas": lista,
         "invitaciones": invitaciones_por_aceptar(request.user),
         "puede_crear": organizaciones_que_crean_mesas(request.user).exists(),
+        "crear_consejo": consejo.boton_crear_consejo(request.user),
     }
     return render(request, "mesa/mesas.html", contexto)
 
@@ -103,6 +104,7 @@ def mesa(request, pk):
         "sesiones": sesiones,
         "participaciones": mesa.participaciones.select_related("organizacion"),
         "coordinadores": mesa.coordinadores.all(),
+        **consejo.contexto_de_la_mesa(mesa, coordina=coordina),
     }
     return render(request, "mesa/mesa.html", contexto)
 
@@ -174,7 +176,8 @@ def sesion(request, pk):
         "coordina": coordina,
         # A linked practice or diagnosis is shown only to who may see it (mesa.access.marcar_enlaces).
         "puntos": marcar_enlaces(
-            list(sesion.puntos.select_related("organizacion", "practica", "diagnostico", "plan")), user=request.user
+            list(sesion.puntos.select_related("organizacion", "practica", "diagnostico", "plan", "acta_a_aprobar")),
+            user=request.user,
         ),
         "mi_respuesta": mia,
         "convocado": services.convocados(sesion).filter(pk=request.user.pk).exists(),
@@ -182,6 +185,7 @@ def sesion(request, pk):
         "asistencia": services.asistencia_por_organizacion(sesion),
         "acta": Acta.objects.filter(sesion=sesion).first(),
     }
+    contexto.update(documentos.contexto_de_la_sesion(request.user, sesion, contexto["puntos"], coordina=coordina))
     if coordina:
         contexto["por_organizacion"] = services.respuestas_por_organizacion(sesion)
         contexto["resumen"] = resumen_respuestas(sesion)

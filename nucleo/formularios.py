@@ -34,6 +34,8 @@ class VariosArchivosField(forms.FileField):
 
     def clean(self, data, initial=None):
         if isinstance(data, (list, tuple)):
+            if not data and self.required:  # no file chosen arrives as an empty list, not as None
+                raise forms.ValidationError(self.error_messages["required"], code="required")
             return [super(VariosArchivosField, self).clean(d, initial) for d in data]
         return [super().clean(data, initial)]
 

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.comunas.fabricas import objetos_de_acceso
 from tests.conftest import cliente_de
 from tests.diagnosticos.utiles import diagnosticos_del_elenco
-from tests.mesa.utiles import coordinadora_retirada, mesa_del_elenco
+from tests.mesa.utiles import consejo_del_elenco, coordinadora_retirada, mesa_del_elenco
 from tests.planes.utiles import planes_del_elenco
 from tests.practicas.utiles import practicas_del_elenco
 
@@ -255,6 +255,25 @@ REGLAS = {
     "mesa:sesion_subrogante": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/subrogante/", EN_LA_MESA),  # convened
     "mesa:subrogacion_quitar": (lambda o: f"/mesas/subrogaciones/{o['subrogacion'].pk}/quitar/", SOLO_POST),
     "mesa:mesa_quorum": (lambda o: f"/mesas/{o['mesa'].pk}/quorum/", COORDINA),
+    # The agenda and its documents (tests/mesa/test_documentos.py): o["documento"] belongs to o["punto"], presented
+    # by org_zapallar; whoever sees the session downloads it; the coordination edits items.
+    "mesa:punto_editar": (lambda o: f"/mesas/puntos/{o['punto'].pk}/editar/", COORDINA),
+    "mesa:punto_documentos_subir": (lambda o: f"/mesas/puntos/{o['punto'].pk}/documentos/", SOLO_POST),
+    "mesa:sesion_documentos_subir": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/documentos/", SOLO_POST),
+    "mesa:documento": (lambda o: f"/mesas/documentos/{o['documento'].pk}/", EN_LA_MESA),
+    "mesa:documento_borrar": (lambda o: f"/mesas/documentos/{o['documento'].pk}/borrar/", SOLO_POST),
+    # The consejo comunal (tests/mesa/test_consejo.py): o["consejo"] is Zapallar's, coordinated by `coordinador`.
+    # Creating one: a commune's director(a) (Zapallar's already has it: sent there) and staff.
+    "mesa:consejo_nuevo": (
+        lambda o: "/mesas/consejo/nuevo/",
+        _todos(director=302, integrante=403, lector=403, anonimo=302),
+    ),
+    "mesa:consejo_editar": (lambda o: f"/mesas/{o['consejo'].pk}/consejo/", COORDINA),
+    "mesa:integrantes": (lambda o: f"/mesas/{o['consejo'].pk}/integrantes/", COORDINA),
+    "mesa:integrante_editar": (lambda o: f"/mesas/integrantes/{o['integrante'].pk}/editar/", COORDINA),
+    "mesa:integrante_quitar": (lambda o: f"/mesas/integrantes/{o['integrante'].pk}/quitar/", SOLO_POST),
+    "mesa:sesion_proxima": (lambda o: f"/mesas/{o['consejo'].pk}/sesiones/proxima/", COORDINA),
+    "mesa:mesa_anual": (lambda o: f"/mesas/{o['consejo'].pk}/anual/?anio=2026", EN_LA_MESA),
 }
 COORDINADORA = {
     **dict.fromkeys(
@@ -274,6 +293,11 @@ COORDINADORA = {
             "mesa:acuerdo_nuevo",
             "mesa:sesion_invitados",
             "mesa:mesa_quorum",
+            "mesa:punto_editar",
+            "mesa:consejo_editar",
+            "mesa:integrantes",
+            "mesa:integrante_editar",
+            "mesa:sesion_proxima",
         ],
         200,
     ),
@@ -291,6 +315,7 @@ RETIRADA = {
     **dict.fromkeys(
         [
             "mesa:mesa_nueva",
+            "mesa:consejo_nuevo",
             "practicas:nueva",
             "practicas:replicar",
             "diagnosticos:diagnostico_nuevo",
@@ -390,6 +415,7 @@ def elenco(admin, director, integrante, lector, ajeno, anonimo, org_zapallar, or
         **mesa_del_elenco(org_zapallar, coordinador, director),
         **planes_del_elenco(org_zapallar, director, adapta=(org_ajena, ajeno)),
     }
+    objetos.update(consejo_del_elenco(org_zapallar, coordinador, director, objetos["punto"]))
     return (
         {
             "admin": admin,

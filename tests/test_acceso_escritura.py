@@ -42,11 +42,15 @@ ESCRITURA = {
     "mesa:invitado_quitar": _c(302, 403, 403, 403, 404, 302),
     # the coordinator's own designation: she (not in the cast) or staff remove it
     "mesa:subrogacion_quitar": _c(302, 403, 403, 403, 404, 302),
+    "mesa:documento_borrar": _c(302, 302, 302, 403, 404, 302),  # the item's presenting organization writes
+    "mesa:integrante_quitar": _c(302, 403, 403, 403, 404, 302),
     "mesa:mesa_avisos_reenviar": _c(302, 403, 403, 403, 404, 302),
     "mesa:participacion_aceptar": _c(302, 302, 403, 403, 404, 302),
+    "mesa:punto_documentos_subir": _c(302, 302, 302, 403, 404, 302),
     "mesa:punto_mover": _c(302, 403, 403, 403, 404, 302),
     "mesa:punto_quitar": _c(302, 403, 403, 403, 404, 302),
     "mesa:sesion_recordar": _c(302, 403, 403, 403, 404, 302),
+    "mesa:sesion_documentos_subir": _c(302, 403, 403, 403, 404, 302),
     "mesa:sesion_responder": _c(403, 302, 302, 302, 404, 302),
     "practicas:adjunto_borrar": _c(302, 302, 302, 403, 403, 302),
     "practicas:adjuntos_subir": _c(302, 302, 302, 403, 403, 302),

@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from comunas.demo import CLAVE_DEMO
 from comunas.models import Invitacion, Membresia, Organizacion, SolicitudAcceso, Usuario
@@ -54,7 +55,7 @@ def test_demo_de_la_mesa_de_zapallar(capsys):
 
     call_command("demo")
     call_command("demo")  # idempotent
-    [mesa] = Mesa.objects.all()
+    mesa = Mesa.objects.get(tipo=Mesa.Tipo.MESA)
     assert mesa.anfitriona.comuna.nombre == "Zapallar"
     assert list(mesa.coordinadores.values_list("email", flat=True)) == ["coordinacion@zapallar.example"]
     assert mesa.participaciones.filter(estado="aceptada").count() == 9  # the host and the 8 other directorates
@@ -81,3 +82,36 @@ def test_demo_de_la_mesa_de_zapallar(capsys):
     assert Aviso.objects.filter(sesion=segunda, clave__startswith="convocatoria").count() == len(
         {a.para for a in Aviso.objects.filter(sesion=segunda)}
     )
+
+
+def test_demo_del_consejo_comunal_de_zapallar(capsys):
+    from mesa.models import Acta, Acuerdo, IntegranteInstitucional, Mesa, Sesion
+
+    def foto():
+        return (
+            sorted(Mesa.objects.values_list("pk", "tipo", "nombre", "presidencia_nombre")),
+            sorted(IntegranteInstitucional.objects.values_list("pk", "institucion", "nombre")),
+            sorted(Sesion.objects.values_list("pk", "mesa_id", "numero", "inicio", "estado")),
+            sorted(Acuerdo.objects.values_list("pk", "descripcion", "plazo")),
+        )
+
+    call_command("demo")
+    primera = foto()
+    call_command("demo")
+    assert foto() == primera  # idempotent
+
+    consejo = Mesa.objects.get(tipo=Mesa.Tipo.CONSEJO)
+    assert consejo.comuna.nombre == "Zapallar" and consejo.nombre.endswith("de Zapallar")
+    assert consejo.presidencia_cargo == "Alcaldesa de Zapallar"
+    assert list(consejo.coordinadores.values_list("email", flat=True)) == ["coordinacion@zapallar.example"]
+    instituciones = set(consejo.integrantes_institucionales.values_list("institucion", flat=True))
+    assert instituciones == set(IntegranteInstitucional.REQUERIDOS)  # art. 104 B, complete
+    primera_sesion, segunda = consejo.sesiones.order_by("numero")
+    assert primera_sesion.estado == segunda.estado == Sesion.Estado.REALIZADA
+    assert primera_sesion.inicio < segunda.inicio < timezone.now()
+    assert timezone.localtime(primera_sesion.inicio).weekday() == timezone.localtime(segunda.inicio).weekday() == 1
+    for sesion in (primera_sesion, segunda):
+        assert sesion.acta.estado == Acta.Estado.APROBADA
+        assert sesion.asistencias.filter(presente=True).exists()
+        assert Acuerdo.objects.filter(acta=sesion.acta).exists()
+    assert segunda.puntos.filter(expositor="SENDA Previene Zapallar").exists()

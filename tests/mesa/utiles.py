@@ -140,3 +140,46 @@ def actas_del_elenco(mesa, coordinador, director, linea=None):
         "comentario": comentario,
         "token_calendario": services_actas.calendario_generar(usuario=director),
     }
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def pdf(nombre="presentacion.pdf", contenido=PDF):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(nombre, contenido, content_type="application/pdf")
+
+
+def consejo_de(org, director, *, coordinador=None, presidencia=("Gustavo Alcalde", "Alcalde de Zapallar")):
+    """The commune's consejo comunal, created by its director(a); with `coordinador`, she alone coordinates it."""
+    from mesa import consejo as servicios
+
+    consejo = servicios.consejo_crear(
+        anfitriona=org, por=director, presidencia_nombre=presidencia[0], presidencia_cargo=presidencia[1]
+    )
+    if coordinador is not None:
+        consejo.coordinadores.set([coordinador])
+    return consejo
+
+
+def consejo_del_elenco(org, coordinador, director, punto):
+    """For the access matrix: a document of the item `punto` (presented by `org`), and `org`'s consejo comunal,
+    coordinated by `coordinador` alone, with an institutional member and a held session."""
+    from mesa import consejo as servicios
+    from mesa import documentos
+
+    [documento] = documentos.documentos_agregar(sesion=punto.sesion, por=coordinador, archivos=[pdf()], punto=punto)
+    consejo = consejo_de(org, director, coordinador=coordinador)
+    integrante = servicios.integrante_agregar(
+        consejo=consejo,
+        por=coordinador,
+        institucion="carabineros",
+        unidad="1.ª Comisaría de Zapallar",
+        nombre="Cristián Carabinero",
+        cargo="Capitán",
+        email="capitan@carabineros.test",
+    )
+    realizada = crear_sesion(consejo, numero=1, estado=Sesion.Estado.CONVOCADA, dias=-3)
+    services.asistencia_registrar(sesion=realizada, por=coordinador, presentes=[director.pk])
+    return {"documento": documento, "consejo": consejo, "integrante": integrante, "sesion_del_consejo": realizada}
