@@ -93,7 +93,7 @@ class MesaEditarForm(forms.ModelForm):
 
     class Meta:
         model = Mesa
-        fields = ["nombre", "descripcion", "alcance"]
+        fields = ["nombre", "descripcion", "alcance", "acepta_solicitudes"]
         widgets = {"descripcion": forms.Textarea(attrs={"rows": 3}), "alcance": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, posibles, **kwargs):
@@ -271,11 +271,42 @@ class InvitarOrganizacionForm(forms.Form):
 
     def __init__(self, *args, mesa, **kwargs):
         super().__init__(*args, **kwargs)
+        # One that declined an earlier invitation (or whose request was rejected) may be invited again.
+        en_la_mesa = mesa.participaciones.exclude(estado=Participacion.Estado.RECHAZADA).values("organizacion_id")
         self.fields["organizacion"].queryset = (
-            Organizacion.objects.filter(estado=Organizacion.Estado.ACTIVA)
-            .exclude(participaciones__mesa=mesa)
-            .order_by("nombre")
+            Organizacion.objects.filter(estado=Organizacion.Estado.ACTIVA).exclude(pk__in=en_la_mesa).order_by("nombre")
         )
+
+
+class SolicitudMesaForm(forms.Form):
+    """ "Pedir unirse": for which organization (when the person directs several) and a message."""
+
+    organizacion = forms.ModelChoiceField(label="Organización que pide unirse", queryset=Organizacion.objects.none())
+    mensaje = forms.CharField(
+        label="Mensaje para la coordinación (opcional)",
+        required=False,
+        max_length=MAX_MOTIVO,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Por ejemplo, qué experiencia o problema de su territorio quiere llevar a la mesa.",
+    )
+
+    def __init__(self, *args, organizaciones, **kwargs):
+        super().__init__(*args, **kwargs)
+        campo = self.fields["organizacion"]
+        campo.queryset = Organizacion.objects.filter(pk__in=[o.pk for o in organizaciones]).order_by("nombre")
+        if len(organizaciones) == 1:
+            campo.initial = organizaciones[0].pk
+            campo.widget = forms.HiddenInput()
+
+
+class MotivoRechazoForm(forms.Form):
+    motivo = forms.CharField(
+        label="Motivo (opcional)",
+        required=False,
+        max_length=MAX_MOTIVO,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Se envía por correo junto con la respuesta.",
+    )
 
 
 class FiltroAvisosForm(forms.Form):

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -11,13 +12,14 @@ from mesa import calendario, services
 from mesa.access import (
     exigir_crear_mesa,
     get_mesa_for,
-    get_participacion_for,
     get_punto_for,
     get_sesion_for,
     invitaciones_por_aceptar,
     marcar_enlaces,
+    mesas_abiertas,
     mesas_visibles,
     organizaciones_que_crean_mesas,
+    organizaciones_que_dirige,
     planes_que_ve,
     puede_coordinar,
 )
@@ -26,6 +28,7 @@ from mesa.forms import (
     CancelarSesionForm,
     MesaEditarForm,
     MesaForm,
+    MotivoRechazoForm,
     PreferenciaAvisosForm,
     PuntoTablaForm,
     RespuestaForm,
@@ -40,21 +43,42 @@ from planes.selectors import planes_de_organizaciones, resumen_de_planes
 
 @miembro_requerido
 def mesas(request):
-    """The mesas the user takes part in (all of them, for staff)."""
+    """The mesas the user takes part in (all of them, for staff), and the ones open to requests that their
+    organization may ask to join ("Pedir unirse")."""
+    miembros = Count("participaciones", filter=Q(participaciones__estado="aceptada"), distinct=True)
     lista = (
         mesas_visibles(request.user)
         .select_related("anfitriona")
         .annotate(
-            miembros=Count("participaciones", filter=Q(participaciones__estado="aceptada"), distinct=True),
+            miembros=miembros,
             sesiones_convocadas=Count("sesiones", filter=Q(sesiones__estado="convocada"), distinct=True),
         )
     )
+    abiertas = mesas_abiertas(request.user).select_related("anfitriona").annotate(miembros=miembros)
+    pagina = Paginator(abiertas.order_by("nombre", "pk"), 20).get_page(request.GET.get("pagina"))
+    dirige = list(organizaciones_que_dirige(request.user).values_list("pk", flat=True))
     contexto = {
         "mesas": lista,
         "invitaciones": invitaciones_por_aceptar(request.user),
         "puede_crear": organizaciones_que_crean_mesas(request.user).exists(),
+        "abiertas": _con_estado_propio(pagina, dirige),
+        "dirige": bool(dirige),
     }
     return render(request, "mesa/mesas.html", contexto)
+
+
+def _con_estado_propio(pagina, dirige):
+    """Sets mesa.propia on each open mesa of the page: the invitation or request of one of the organizations this
+    person directs (the latest), or None. One query whatever the page holds."""
+    propias = {}
+    filas = Participacion.objects.filter(mesa__in=[m.pk for m in pagina], organizacion__in=dirige).order_by(
+        "invitada_en"
+    )
+    for fila in filas:
+        propias[fila.mesa_id] = fila
+    for mesa in pagina:
+        mesa.propia = propias.get(mesa.pk)
+    return pagina
 
 
 @miembro_requerido
@@ -94,12 +118,24 @@ def mesa(request, pk):
     mesa = get_mesa_for(request.user, pk)
     coordina = puede_coordinar(request.user, mesa)
     sesiones = mesa.sesiones.all() if coordina else mesa.sesiones.exclude(estado=Sesion.Estado.BORRADOR)
+    # Members and pending invitations for everyone; declined invitations and rejected requests, and the requests
+    # to answer ("Solicitudes pendientes"), for the coordination.
+    estados = [Participacion.Estado.ACEPTADA, Participacion.Estado.INVITADA]
+    if coordina:
+        estados.append(Participacion.Estado.RECHAZADA)
+    participaciones = mesa.participaciones.select_related("organizacion")
     contexto = {
         "mesa": mesa,
         "coordina": coordina,
         "sesiones": sesiones,
-        "participaciones": mesa.participaciones.select_related("organizacion"),
+        "participaciones": participaciones.filter(estado__in=estados),
         "coordinadores": mesa.coordinadores.all(),
+        "solicitudes": participaciones.filter(estado=Participacion.Estado.SOLICITADA)
+        .select_related("invitada_por", "organizacion__comuna", "organizacion__provincia")
+        .order_by("invitada_en")
+        if coordina
+        else [],
+        "form_motivo": MotivoRechazoForm(),
     }
     return render(request, "mesa/mesa.html", contexto)
 
@@ -129,19 +165,6 @@ def mesa_planes(request, pk):
         "planes_que_ve": propios | planes_que_ve(request.user, otros),
     }
     return render(request, "mesa/mesa_planes.html", contexto)
-
-
-@require_POST
-@miembro_requerido
-def participacion_aceptar(request, pk):
-    participacion = get_participacion_for(request.user, pk)
-    try:
-        services.participacion_aceptar(participacion=participacion, por=request.user)
-    except ValidationError as error:
-        messages.error(request, mensaje_de(error))
-    else:
-        messages.success(request, f"{participacion.organizacion} ahora participa en {participacion.mesa}.")
-    return redirect("mesas")
 
 
 @miembro_requerido

@@ -128,3 +128,17 @@ def actas_del_elenco(mesa, coordinador, director, linea=None):
         "acuerdo_con_actividad": con_actividad,
         "token_calendario": services_actas.calendario_generar(usuario=director),
     }
+
+
+def solicitud_de_mesa(mesa):
+    """Cabildo's directorate (not in the cast) asks to join `mesa`: o["solicitud_mesa"], for its coordination."""
+    from comunas.models import Comuna
+    from mesa import services_participacion
+    from tests.conftest import crear_organizacion
+
+    cabildo = crear_organizacion(comuna=Comuna.objects.get(codigo="05402"))
+    directora = miembro(cabildo, "directora@cabildo.test", Membresia.Rol.DIRECTOR, nombre="Camila Cabildo")
+    solicitud = services_participacion.mesa_solicitar(
+        mesa=mesa, organizacion=cabildo, por=directora, mensaje="Queremos sumarnos."
+    )
+    return {"solicitud_mesa": solicitud}
