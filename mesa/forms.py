@@ -292,11 +292,18 @@ class SolicitudMesaForm(forms.Form):
 
     def __init__(self, *args, organizaciones, **kwargs):
         super().__init__(*args, **kwargs)
-        campo = self.fields["organizacion"]
-        campo.queryset = Organizacion.objects.filter(pk__in=[o.pk for o in organizaciones]).order_by("nombre")
-        if len(organizaciones) == 1:
-            campo.initial = organizaciones[0].pk
-            campo.widget = forms.HiddenInput()
+        self.unica = organizaciones[0] if len(organizaciones) == 1 else None
+        if self.unica is not None:  # nothing to choose
+            del self.fields["organizacion"]
+        else:
+            ids = [o.pk for o in organizaciones]
+            self.fields["organizacion"].queryset = Organizacion.objects.filter(pk__in=ids).order_by("nombre")
+
+    def clean(self):
+        datos = super().clean()
+        if self.unica is not None:
+            datos["organizacion"] = self.unica
+        return datos
 
 
 class MotivoRechazoForm(forms.Form):

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comunas', '0012_taxonomia_jerarquica'),
+        ("comunas", "0012_taxonomia_jerarquica"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='membresia',
-            name='primeros_pasos_ocultos_en',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='primeros pasos ocultos el'),
+            model_name="membresia",
+            name="primeros_pasos_ocultos_en",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="primeros pasos ocultos el"),
         ),
     ]
