@@ -11,7 +11,9 @@
     need="actualizar" (acuerdos) the coordination and a director(a) or integrante of the responsible organization;
                       the same people turn an acuerdo into an activity of a plan they may edit (planes.access).
 
-Outsiders get 404 (they may not know the mesa exists); a member without the role gets 403.
+Outsiders get 404 (they may not know the mesa exists); a member without the role gets 403. A mesa open to requests
+(Mesa.acepta_solicitudes) is listed, name, host and description only, to the directorates outside it, which may ask
+to join (mesas_abiertas, mesa_para_unirse); it opens to them once the coordination accepts.
 """
 
 from django.core.exceptions import PermissionDenied

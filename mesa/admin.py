@@ -10,7 +10,7 @@ class ParticipacionInline(admin.TabularInline):
     model = Participacion
     extra = 0
     can_delete = False
-    fields = ["organizacion", "estado", "invitada_en", "aceptada_en", "aceptada_por"]
+    fields = ["organizacion", "estado", "origen", "invitada_en", "invitada_por", "aceptada_en", "rechazada_en"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -24,7 +24,7 @@ class MesaAdmin(admin.ModelAdmin):
     list_select_related = ["anfitriona"]
     readonly_fields = ["anfitriona", "creada"]
     filter_horizontal = ["coordinadores"]
-    fields = ["nombre", "anfitriona", "descripcion", "alcance", "coordinadores", "creada"]
+    fields = ["nombre", "anfitriona", "descripcion", "alcance", "acepta_solicitudes", "coordinadores", "creada"]
     inlines = [ParticipacionInline]
 
     def has_add_permission(self, request):

@@ -21,8 +21,9 @@ SOLICITUDES_POR_MESA = Limite("mesa-solicitud", maximo=3, segundos=DIA)
 
 
 def _vuelta(participacion):
-    """Tells apart the rounds of one row (invited, declined, invited again…) in the notices' keys."""
-    return int(participacion.invitada_en.timestamp())
+    """Tells apart the rounds of one row (invited, declined, invited again…) in the notices' keys: the moment the
+    round began, to the microsecond (two rounds may begin within the same second)."""
+    return round(participacion.invitada_en.timestamp() * 1_000_000)
 
 
 def _avisar(personas, *, plantilla, contexto, causa, participacion):
