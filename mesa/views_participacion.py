@@ -86,7 +86,8 @@ def mesa_solicitar(request, pk):
     mesa, organizaciones, visible = mesa_para_unirse(request.user, pk)
     if not organizaciones:
         if visible:
-            messages.info(request, "Su organización ya participa en esta mesa.")
+            if not request.user.is_staff:  # staff see every mesa without taking part
+                messages.info(request, "Su organización ya participa en esta mesa.")
             return redirect("mesa:mesa", pk=pk)
         messages.info(request, "Su organización ya tiene una invitación o una solicitud pendiente en esta mesa.")
         return redirect("mesas")
