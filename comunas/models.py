@@ -313,6 +313,8 @@ class Membresia(models.Model):
     )
     rol = models.CharField("rol", max_length=12, choices=Rol.choices, default=Rol.INTEGRANTE)
     creada = models.DateTimeField("desde", auto_now_add=True)
+    # The home page's "Primeros pasos" of the organization, hidden by this person (it also hides itself once done).
+    primeros_pasos_ocultos_en = models.DateTimeField("primeros pasos ocultos el", null=True, blank=True)
 
     class Meta:
         verbose_name = "membresía"

@@ -564,3 +564,15 @@ def membresia_quitar(*, membresia, por):
         motivo=f"Salió del equipo de {membresia.organizacion}.",
     )
     return membresia
+
+
+def primeros_pasos_ocultar(*, usuario, organizacion_id):
+    """The person hides the home page's "Primeros pasos" of one of their organizations. Returns whether a
+    membership of theirs was found (an id that is not theirs, or not a number, changes nothing)."""
+    if not str(organizacion_id or "").isdigit():
+        return False
+    membresias = Membresia.objects.filter(usuario=usuario, organizacion_id=int(organizacion_id))
+    if not membresias.exists():
+        return False
+    membresias.filter(primeros_pasos_ocultos_en__isnull=True).update(primeros_pasos_ocultos_en=timezone.now())
+    return True

@@ -13,7 +13,9 @@
     need="actualizar" (acuerdos) the coordination and a director(a) or integrante of the responsible organization;
                       the same people turn an acuerdo into an activity of a plan they may edit (planes.access).
 
-Outsiders get 404 (they may not know the mesa exists); a member without the role gets 403.
+Outsiders get 404 (they may not know the mesa exists); a member without the role gets 403. A mesa open to requests
+(Mesa.acepta_solicitudes) is listed, name, host and description only, to the directorates outside it, which may ask
+to join (mesas_abiertas, mesa_para_unirse); it opens to them once the coordination accepts.
 """
 
 from email.headerregistry import Address
@@ -110,14 +112,14 @@ def exigir_crear_mesa(user):
 
 
 def invitaciones_por_aceptar(user):
-    """Invitations to mesas that this user, as director(a) of an active organization, may accept."""
+    """Invitations to mesas that this user, as director(a) of an active organization, may accept or decline."""
     if not user.is_authenticated:
         return Participacion.objects.none()
     dirige = Membresia.objects.filter(
         usuario=user, rol=Membresia.Rol.DIRECTOR, organizacion__estado=Organizacion.Estado.ACTIVA
     ).values("organizacion_id")
     return Participacion.objects.filter(organizacion__in=dirige, estado=Participacion.Estado.INVITADA).select_related(
-        "mesa", "organizacion"
+        "mesa__anfitriona", "organizacion"
     )
 
 
@@ -224,8 +226,9 @@ def get_subrogacion_for(user, pk):
 
 
 def get_participacion_for(user, pk):
-    """An invitation of an organization to a mesa, to accept: its director(a), or staff. Someone outside that
-    organization gets 404 (they may not know about the invitation); another role in it, 403."""
+    """An invitation of an organization to a mesa (or its request to join), to see, accept or decline: its
+    director(a), or staff. Someone outside that organization gets 404 (they may not know about the invitation);
+    another role in it, 403."""
     try:
         participacion = Participacion.objects.select_related("mesa", "organizacion").get(pk=pk)
     except (Participacion.DoesNotExist, ValueError, TypeError):
@@ -238,6 +241,58 @@ def get_participacion_for(user, pk):
     if not puede(user, participacion.organizacion, "editar", rol=rol):
         raise PermissionDenied("Solo la dirección de la organización acepta la invitación.")
     return participacion
+
+
+def get_solicitud_de_mesa_for(user, pk):
+    """A request of an organization to join a mesa (or any row of its participations), to accept or reject: the
+    mesa's coordination and staff. Outsiders get 404; a member of the mesa who does not coordinate it, 403."""
+    try:
+        participacion = Participacion.objects.select_related("mesa", "organizacion").get(pk=pk)
+    except (Participacion.DoesNotExist, ValueError, TypeError):
+        raise Http404("No existe esa solicitud.") from None
+    get_mesa_for(user, participacion.mesa_id, need="coordinar")
+    return participacion
+
+
+def mesas_abiertas(user):
+    """The mesas open to requests that this platform member does not see yet (none of their organizations takes
+    part): listed in "Mesas" with their host, so that a director(a) may ask to join. Nothing for staff (they see
+    every mesa) nor for someone without an active organization."""
+    if not user.is_authenticated or user.is_staff or not organizaciones_activas(user):
+        return Mesa.objects.none()
+    return Mesa.objects.filter(acepta_solicitudes=True, tipo=Mesa.Tipo.MESA).exclude(
+        pk__in=mesas_visibles(user).values("pk")
+    )
+
+
+def organizaciones_que_dirige(user):
+    """The active organizations this user directs (who asks to join a mesa, or answers its invitation)."""
+    if not user.is_authenticated:
+        return Organizacion.objects.none()
+    return Organizacion.objects.filter(
+        estado=Organizacion.Estado.ACTIVA, membresias__usuario=user, membresias__rol=Membresia.Rol.DIRECTOR
+    )
+
+
+def mesa_para_unirse(user, pk):
+    """(mesa, organizaciones, visible) for "Pedir unirse": the mesa, the organizations this user directs that may
+    ask to join it (active, with no invitation, request or place in it; a rejected one may ask again), and whether
+    the user already sees the mesa. 404 for a mesa they do not see that takes no requests; 403 for someone who
+    directs no active organization and does not see the mesa."""
+    try:
+        mesa = Mesa.objects.select_related("anfitriona").get(pk=pk)
+    except (Mesa.DoesNotExist, ValueError, TypeError):
+        raise Http404("No existe esa mesa.") from None
+    visible = mesas_visibles(user).filter(pk=mesa.pk).exists()
+    if not visible and not mesa.acepta_solicitudes:
+        raise Http404("No existe esa mesa.")
+    dirige = list(organizaciones_que_dirige(user).order_by("nombre"))
+    if not dirige and not visible:
+        raise PermissionDenied("Solo la dirección de una organización activa pide unirse a una mesa.")
+    ocupadas = set(
+        mesa.participaciones.exclude(estado=Participacion.Estado.RECHAZADA).values_list("organizacion_id", flat=True)
+    )
+    return mesa, [o for o in dirige if o.pk not in ocupadas], visible
 
 
 def get_acta_for(user, sesion_pk, need="ver"):

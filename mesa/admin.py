@@ -21,7 +21,7 @@ class ParticipacionInline(admin.TabularInline):
     model = Participacion
     extra = 0
     can_delete = False
-    fields = ["organizacion", "estado", "invitada_en", "aceptada_en", "aceptada_por"]
+    fields = ["organizacion", "estado", "origen", "invitada_en", "invitada_por", "aceptada_en", "rechazada_en"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -51,6 +51,7 @@ class MesaAdmin(admin.ModelAdmin):
         "presidencia_cargo",
         "descripcion",
         "alcance",
+        "acepta_solicitudes",
         "coordinadores",
         "recordar_acuerdos",
         "dias_recordar_acuerdos",

@@ -95,6 +95,7 @@ def consejo_crear(*, anfitriona, por, presidencia_nombre, presidencia_cargo, des
         presidencia_nombre=presidencia_nombre,
         presidencia_cargo=presidencia_cargo,
         descripcion=descripcion or DESCRIPCION,
+        acepta_solicitudes=False,  # the commune's own table: its members are invited, nobody asks to join
     )
     exigir_largos(consejo)
     try:

@@ -95,7 +95,14 @@ class MesaEditarForm(forms.ModelForm):
 
     class Meta:
         model = Mesa
-        fields = ["nombre", "descripcion", "alcance", "recordar_acuerdos", "dias_recordar_acuerdos"]
+        fields = [
+            "nombre",
+            "descripcion",
+            "alcance",
+            "acepta_solicitudes",
+            "recordar_acuerdos",
+            "dias_recordar_acuerdos",
+        ]
         widgets = {"descripcion": forms.Textarea(attrs={"rows": 3}), "alcance": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "recordar_acuerdos": "Un correo a cada responsable de un acuerdo pendiente o vencido de la mesa, con "
@@ -113,6 +120,8 @@ class MesaEditarForm(forms.ModelForm):
         self.fields["coordinadores"].label_from_instance = lambda u: f"{u.nombre} ({u.email})"
         self.initial.setdefault("coordinadores", actuales)
         self.fields["dias_recordar_acuerdos"].required = False  # empty: as it was
+        if self.instance.es_consejo:  # a commune's own consejo: nobody else asks to join it
+            del self.fields["acepta_solicitudes"]
 
     def clean_dias_recordar_acuerdos(self):
         dias = self.cleaned_data["dias_recordar_acuerdos"]
@@ -341,11 +350,49 @@ class InvitarOrganizacionForm(forms.Form):
 
     def __init__(self, *args, mesa, **kwargs):
         super().__init__(*args, **kwargs)
+        # One that declined an earlier invitation (or whose request was rejected) may be invited again.
+        en_la_mesa = mesa.participaciones.exclude(estado=Participacion.Estado.RECHAZADA).values("organizacion_id")
         self.fields["organizacion"].queryset = (
-            Organizacion.objects.filter(estado=Organizacion.Estado.ACTIVA)
-            .exclude(participaciones__mesa=mesa)
-            .order_by("nombre")
+            Organizacion.objects.filter(estado=Organizacion.Estado.ACTIVA).exclude(pk__in=en_la_mesa).order_by("nombre")
         )
+
+
+class SolicitudMesaForm(forms.Form):
+    """ "Pedir unirse": for which organization (when the person directs several) and a message."""
+
+    organizacion = forms.ModelChoiceField(label="Organización que pide unirse", queryset=Organizacion.objects.none())
+    mensaje = forms.CharField(
+        label="Mensaje para la coordinación (opcional)",
+        required=False,
+        max_length=MAX_MOTIVO,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Por ejemplo, qué experiencia o problema de su territorio quiere llevar a la mesa.",
+    )
+
+    def __init__(self, *args, organizaciones, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unica = organizaciones[0] if len(organizaciones) == 1 else None
+        if self.unica is not None:  # nothing to choose
+            del self.fields["organizacion"]
+        else:
+            ids = [o.pk for o in organizaciones]
+            self.fields["organizacion"].queryset = Organizacion.objects.filter(pk__in=ids).order_by("nombre")
+
+    def clean(self):
+        datos = super().clean()
+        if self.unica is not None:
+            datos["organizacion"] = self.unica
+        return datos
+
+
+class MotivoRechazoForm(forms.Form):
+    motivo = forms.CharField(
+        label="Motivo (opcional)",
+        required=False,
+        max_length=MAX_MOTIVO,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Se envía por correo junto con la respuesta.",
+    )
 
 
 class FiltroAvisosForm(forms.Form):

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -23,7 +24,7 @@ MAX_RESUMEN_ACTA = 10_000
 MAX_SECCION_ACTA = 20_000
 MAX_COMENTARIO_ACTA = 4_000
 MAX_ACUERDO = 2_000
-MAX_MOTIVO = 2_000  # why a session was cancelled (sent in the notice)
+MAX_MOTIVO = 2_000  # why a session was cancelled, an invitation declined, a request made or rejected (sent by e-mail)
 MAX_DESCRIPCION_PUNTO = 2_000  # what an agenda item is about (shown in the agenda)
 MAX_DIAS_RECORDAR_ACUERDOS = 30
 
@@ -105,6 +106,13 @@ class Mesa(models.Model):
     )
     presidencia_nombre = models.CharField("preside", max_length=200, blank=True)
     presidencia_cargo = models.CharField("cargo de quien preside", max_length=200, blank=True)
+    # Listed in "Mesas" to every directorate outside it, which may ask to join (mesa.services_participacion).
+    acepta_solicitudes = models.BooleanField(
+        "acepta solicitudes para unirse",
+        default=True,
+        help_text="Las direcciones que no participan ven la mesa en «Mesas» y pueden pedir unirse; la coordinación "
+        "acepta o rechaza cada solicitud.",
+    )
     creada = models.DateTimeField("creada", auto_now_add=True)
 
     class Meta:
@@ -198,18 +206,37 @@ class IntegranteInstitucional(models.Model):
 
 
 class Participacion(models.Model):
-    """An organization invited to a mesa; it takes part once its director(a) accepts."""
+    """An organization's place in a mesa: invited by the coordination (its director(a) accepts or declines), or
+    asked for by its director(a) (the coordination accepts or rejects). It takes part once accepted. A declined
+    or rejected row is kept for the record; a new invitation or request reopens it."""
 
     class Estado(models.TextChoices):
         INVITADA = "invitada", "Invitada"
+        SOLICITADA = "solicitada", "Solicitud pendiente"
         ACEPTADA = "aceptada", "Aceptada"
+        RECHAZADA = "rechazada", "Rechazada"
+
+    class Origen(models.TextChoices):
+        INVITACION = "invitacion", "Invitación de la mesa"
+        SOLICITUD = "solicitud", "Solicitud de la organización"
 
     mesa = models.ForeignKey(Mesa, on_delete=models.CASCADE, related_name="participaciones", verbose_name="mesa")
     organizacion = models.ForeignKey(
         "comunas.Organizacion", on_delete=models.CASCADE, related_name="participaciones", verbose_name="organización"
     )
     estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.INVITADA)
-    invitada_en = models.DateTimeField("invitada el", auto_now_add=True)
+    origen = models.CharField("origen", max_length=10, choices=Origen.choices, default=Origen.INVITACION)
+    # When it was invited or asked for (the last time, if reopened).
+    invitada_en = models.DateTimeField("invitada o pedida el", auto_now_add=True)
+    invitada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="invitada o pedida por",
+    )
+    mensaje = models.TextField("mensaje de la solicitud", blank=True, max_length=MAX_MOTIVO)
     aceptada_en = models.DateTimeField("aceptada el", null=True, blank=True)
     aceptada_por = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -219,6 +246,16 @@ class Participacion(models.Model):
         related_name="+",
         verbose_name="aceptada por",
     )
+    rechazada_en = models.DateTimeField("rechazada el", null=True, blank=True)
+    rechazada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="rechazada por",
+    )
+    motivo_rechazo = models.TextField("motivo del rechazo", blank=True, max_length=MAX_MOTIVO)
 
     class Meta:
         verbose_name = "participación"
@@ -234,6 +271,21 @@ class Participacion(models.Model):
 
     def __str__(self):
         return f"{self.organizacion} en {self.mesa} ({self.get_estado_display()})"
+
+    def reabrir(self, *, estado, por, mensaje=""):
+        """Saves it as a new invitation (estado INVITADA) or request (SOLICITADA) by `por`: a row declined or
+        rejected before starts a new round (the rejection is cleared; its date names the round)."""
+        self.estado = estado
+        self.origen = self.Origen.INVITACION if estado == self.Estado.INVITADA else self.Origen.SOLICITUD
+        self.invitada_en, self.invitada_por, self.mensaje = timezone.now(), por, mensaje
+        self.aceptada_en = self.aceptada_por = self.rechazada_en = self.rechazada_por = None
+        self.motivo_rechazo = ""
+        try:
+            with transaction.atomic():
+                self.save()
+        except IntegrityError:  # another invitation or request for the same organization, at the same moment
+            raise ValidationError("Esa organización ya fue invitada a la mesa o pidió unirse recién.") from None
+        return self
 
 
 class Sesion(models.Model):

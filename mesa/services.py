@@ -39,6 +39,7 @@ from mesa.models import (
 from mesa.models_participantes import OPCIONES_PERSONALES
 from mesa.selectors import convocados, sin_respuesta
 from mesa.services_participantes import (
+    integrantes_invitar,
     invitados_a_avisar,
     invitados_avisar,
     invitados_marcar_asistencia,
@@ -125,12 +126,14 @@ def mesa_editar(
     descripcion="",
     alcance="",
     coordinadores,
+    acepta_solicitudes=None,
     recordar_acuerdos=None,
     dias_recordar_acuerdos=None,
 ):
-    """Name, description, scope, coordination and the reminder of open acuerdos before each session (None keeps
-    it as it is). Whoever is added must be a member of a participating organization (and will be asked for
-    two-step verification: comunas.access.requiere_dos_factores); at least one coordinator remains."""
+    """Name, description, scope, coordination, whether it takes requests to join and the reminder of open acuerdos
+    before each session (None keeps each as it is). Whoever is added must be a member of a participating
+    organization (and will be asked for two-step verification: comunas.access.requiere_dos_factores); at least one
+    coordinator remains."""
     mesa = Mesa.objects.select_for_update().get(pk=mesa.pk)
     _exigir_coordinacion(mesa, por)
     coordinadores = set(coordinadores)
@@ -147,38 +150,60 @@ def mesa_editar(
             {"coordinadores": "Solo se nombra coordinador(a) a miembros de las organizaciones participantes."}
         )
     mesa.nombre, mesa.descripcion, mesa.alcance = nombre, descripcion, alcance
+    if acepta_solicitudes is not None:
+        mesa.acepta_solicitudes = acepta_solicitudes
     if recordar_acuerdos is not None:
         mesa.recordar_acuerdos = recordar_acuerdos
     if dias_recordar_acuerdos is not None:
         mesa.dias_recordar_acuerdos = dias_recordar_acuerdos
     exigir_largos(mesa, ["nombre", "descripcion", "alcance"])
-    mesa.save(update_fields=["nombre", "descripcion", "alcance", "recordar_acuerdos", "dias_recordar_acuerdos"])
+    campos = ["nombre", "descripcion", "alcance", "acepta_solicitudes", "recordar_acuerdos", "dias_recordar_acuerdos"]
+    mesa.save(update_fields=campos)
     mesa.coordinadores.set(coordinadores)
     return mesa
 
 
 @transaction.atomic
 def mesa_invitar(*, mesa, organizacion, por):
+    """Invites an organization (its director(a) accepts or declines). One that declined, or whose request was
+    rejected, may be invited again; one that asked to join is accepted from "Solicitudes pendientes" instead."""
     _exigir_coordinacion(mesa, por)
     if not organizacion.activa:
         raise ValidationError("Solo se puede invitar a organizaciones activas.")
-    participacion, creada = Participacion.objects.get_or_create(mesa=mesa, organizacion=organizacion)
-    if not creada:
+    participacion = Participacion.objects.select_for_update().filter(mesa=mesa, organizacion=organizacion).first()
+    if participacion is None:
+        participacion = Participacion(mesa=mesa, organizacion=organizacion)
+    elif participacion.estado == Participacion.Estado.SOLICITADA:
+        raise ValidationError(
+            "Esa organización ya pidió unirse a la mesa: acepte su solicitud en «Solicitudes pendientes»."
+        )
+    elif participacion.estado != Participacion.Estado.RECHAZADA:
         raise ValidationError("Esa organización ya fue invitada a la mesa.")
+    return participacion.reabrir(estado=Participacion.Estado.INVITADA, por=por)
+
+
+def participacion_incorporar(participacion, *, por):
+    """Invitation or request → accepted (the caller holds the row locked and checked its state): the organization
+    takes part, and its people get the convocatoria of every session already convened and still ahead."""
+    participacion.estado = Participacion.Estado.ACEPTADA
+    participacion.aceptada_en = timezone.now()
+    participacion.aceptada_por = por
+    participacion.save(update_fields=["estado", "aceptada_en", "aceptada_por"])
+    convocatorias_pendientes_enviar(mesa=participacion.mesa, organizacion=participacion.organizacion)
     return participacion
 
 
 @transaction.atomic
 def participacion_aceptar(*, participacion, por):
-    """Its director(a) accepts (the gate `get_participacion_for` checked the role)."""
-    participacion = Participacion.objects.select_for_update().get(pk=participacion.pk)
+    """Its director(a) accepts the invitation (the gate `get_participacion_for` checked the role)."""
+    participacion = (
+        Participacion.objects.select_for_update().select_related("mesa", "organizacion").get(pk=participacion.pk)
+    )
     if participacion.estado == Participacion.Estado.ACEPTADA:
         raise ValidationError("La organización ya participa en la mesa.")
-    participacion.estado = Participacion.Estado.ACEPTADA
-    participacion.aceptada_en = timezone.now()
-    participacion.aceptada_por = por
-    participacion.save(update_fields=["estado", "aceptada_en", "aceptada_por"])
-    return participacion
+    if participacion.estado != Participacion.Estado.INVITADA:
+        raise ValidationError("Esta invitación ya no está pendiente.")
+    return participacion_incorporar(participacion, por=por)
 
 
 def _validar_horario(*, inicio, fin, modalidad, lugar, enlace):
@@ -463,8 +488,28 @@ def sesion_convocar(*, sesion, por):
     sesion.convocada_en = timezone.now()
     sesion.convocada_por = por
     sesion.save(update_fields=["estado", "convocada_en", "convocada_por"])
+    integrantes_invitar(sesion)  # a consejo's institutional members are convened as guests
     _avisar_sesion(sesion, plantilla="sesion_convocada", causa="convocatoria", metodo="REQUEST")
     return sesion
+
+
+def sesiones_por_venir(mesa):
+    """The mesa's convened sessions that have not started: what a member who joins now is convened to."""
+    return Sesion.objects.filter(mesa=mesa, estado=Sesion.Estado.CONVOCADA, inicio__gt=timezone.now())
+
+
+def convocatorias_pendientes_enviar(*, mesa, organizacion):
+    """The convocatoria of every convened session of the mesa that has not started, for the people of an
+    organization that has just joined it (the others got it when it was convened). The same notice and key as
+    `sesion_convocar`: whoever already had it (a member through another organization) gets nothing new, and
+    running this twice sends nothing twice. Returns the notices."""
+    fuera = Usuario.objects.exclude(membresias__organizacion=organizacion).values("pk")
+    avisos = []
+    for sesion in sesiones_por_venir(mesa).select_related("mesa").select_for_update(of=("self",)).order_by("inicio"):
+        avisos += _avisar_sesion(
+            sesion, plantilla="sesion_convocada", causa="convocatoria", metodo="REQUEST", excluir=fuera
+        )
+    return avisos
 
 
 CAMPOS_DE_CALENDARIO = ("inicio", "fin", "modalidad", "lugar", "enlace")

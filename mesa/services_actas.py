@@ -1,6 +1,6 @@
 """Writes after the session: the acta (draft, comments, approval, publication), its acuerdos (and turning one into
-an activity of a plan), the weekly acuerdos digest, invitations to organizations, and the personal calendar feed
-token."""
+an activity of a plan), the weekly acuerdos digest, and the personal calendar feed token. Invitations to the
+mesa: mesa/services_participacion.py."""
 
 import secrets
 import textwrap
@@ -37,7 +37,7 @@ from mesa.selectors import (
     punto_de_aprobacion_pendiente,
     sesiones_para_aprobar,
 )
-from mesa.services import _exigir_coordinacion, _renumerar, direcciones_de_coordinacion, mesa_invitar
+from mesa.services import _exigir_coordinacion, _renumerar, direcciones_de_coordinacion
 from mesa.services_participantes import con_representaciones, quorum_guardar
 from nucleo.avisos import aviso_crear, avisos_masivos_crear
 from nucleo.largos import exigir_largos, mensaje_largo
@@ -454,26 +454,6 @@ def acuerdos_resumen_semanal(*, ahora=None):
                     )
                 )
     return creados
-
-
-# --- Invitations to the mesa ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def mesa_invitar_y_avisar(*, mesa, organizacion, por):
-    """Invites the organization (services.mesa_invitar) and tells its director(a)s where to accept."""
-    participacion = mesa_invitar(mesa=mesa, organizacion=organizacion, por=por)
-    directores = Usuario.objects.filter(
-        is_active=True, membresias__organizacion=organizacion, membresias__rol=Membresia.Rol.DIRECTOR
-    ).distinct()
-    for usuario in directores:
-        aviso_crear(
-            para=usuario,
-            plantilla="mesa_invitacion",
-            contexto={"mesa": mesa, "organizacion": organizacion, "url_mesas": _url("mesas")},
-            clave=f"mesa_invitacion:{participacion.pk}:{usuario.pk}",
-        )
-    return participacion
 
 
 # --- Personal calendar feed -----------------------------------------------------------------------------

@@ -103,6 +103,35 @@ def _exigir_invitable(sesion, invitado):
         )
 
 
+def integrantes_invitar(sesion):
+    """A consejo comunal's standing institutional members (Carabineros, PDI, Fiscalía…, mostly without an account)
+    become guests of its session, so the convocatoria reaches them like anyone convened: those with an e-mail that
+    is not already a guest's nor a member's, within the cap. Called as the session is convened (its row locked);
+    returns the guests added."""
+    if not sesion.mesa.es_consejo:
+        return []
+    ya = set(sesion.invitados.values_list("email", flat=True))
+    ya |= {c.lower() for c in convocados(sesion).values_list("email", flat=True)}
+    libres = MAX_INVITADOS_POR_SESION - sesion.invitados.count()
+    nuevos = []
+    for integrante in sesion.mesa.integrantes_institucionales.exclude(email=""):
+        correo = integrante.email.strip().lower()
+        if correo in ya or len(nuevos) >= libres:
+            continue
+        ya.add(correo)
+        institucion = integrante.get_institucion_display()
+        nuevos.append(
+            InvitadoSesion(
+                sesion=sesion,
+                nombre=integrante.nombre[:150],
+                institucion=(f"{institucion} — {integrante.unidad}" if integrante.unidad else institucion)[:200],
+                cargo=integrante.cargo[:150],
+                email=correo,
+            )
+        )
+    return InvitadoSesion.objects.bulk_create(nuevos)
+
+
 # --- Notices to guests ----------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("cuenta/", include("comunas.urls_cuenta")),
     path("practicas/", include("practicas.urls")),
     path("inicio/", inicio.inicio, name="inicio"),
+    path("inicio/primeros-pasos/ocultar/", inicio.primeros_pasos_ocultar, name="primeros_pasos_ocultar"),
     path("mesas/", views.mesas, name="mesas"),
     path("mesas/", include("mesa.urls_mesa")),
     path("admin/", admin.site.urls),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mesa import views, views_actas, views_consejo, views_participantes, views_tabla
+from mesa import views, views_actas, views_consejo, views_participacion, views_participantes, views_tabla
 
 app_name = "mesa"
 
@@ -12,7 +12,15 @@ urlpatterns = [
     path("<int:pk>/editar/", views.mesa_editar, name="mesa_editar"),
     path("<int:pk>/planes/", views.mesa_planes, name="mesa_planes"),
     path("<int:pk>/sesiones/nueva/", views.sesion_nueva, name="sesion_nueva"),
-    path("participaciones/<int:pk>/aceptar/", views.participacion_aceptar, name="participacion_aceptar"),
+    # Invitations and requests to join (mesa/views_participacion.py).
+    path("<int:pk>/unirse/", views_participacion.mesa_solicitar, name="mesa_solicitar"),
+    path("participaciones/<int:pk>/", views_participacion.participacion, name="participacion"),
+    path("participaciones/<int:pk>/aceptar/", views_participacion.participacion_aceptar, name="participacion_aceptar"),
+    path(
+        "participaciones/<int:pk>/rechazar/", views_participacion.participacion_rechazar, name="participacion_rechazar"
+    ),
+    path("solicitudes/<int:pk>/aceptar/", views_participacion.solicitud_aceptar, name="solicitud_aceptar"),
+    path("solicitudes/<int:pk>/rechazar/", views_participacion.solicitud_rechazar, name="solicitud_rechazar"),
     path("sesiones/<int:pk>/", views.sesion, name="sesion"),
     path("sesiones/<int:pk>/editar/", views.sesion_editar, name="sesion_editar"),
     path("sesiones/<int:pk>/tabla/", views.punto_agregar, name="punto_agregar"),

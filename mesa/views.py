@@ -13,13 +13,14 @@ from mesa import calendario, consejo, documentos, services, services_participant
 from mesa.access import (
     exigir_crear_mesa,
     get_mesa_for,
-    get_participacion_for,
     get_punto_for,
     get_sesion_for,
     invitaciones_por_aceptar,
     marcar_enlaces,
+    mesas_abiertas,
     mesas_visibles,
     organizaciones_que_crean_mesas,
+    organizaciones_que_dirige,
     planes_que_ve,
     puede_coordinar,
 )
@@ -28,6 +29,7 @@ from mesa.forms import (
     CancelarSesionForm,
     MesaEditarForm,
     MesaForm,
+    MotivoRechazoForm,
     PreferenciaAvisosForm,
     PuntoTablaForm,
     RespuestaForm,
@@ -43,22 +45,43 @@ from planes.selectors import planes_de_organizaciones, resumen_de_planes
 
 @miembro_requerido
 def mesas(request):
-    """The mesas the user takes part in (all of them, for staff)."""
+    """The mesas the user takes part in (all of them, for staff), and the ones open to requests that their
+    organization may ask to join ("Pedir unirse")."""
+    miembros = Count("participaciones", filter=Q(participaciones__estado="aceptada"), distinct=True)
     lista = (
         mesas_visibles(request.user)
         .select_related("anfitriona")
         .annotate(
-            miembros=Count("participaciones", filter=Q(participaciones__estado="aceptada"), distinct=True),
+            miembros=miembros,
             sesiones_convocadas=Count("sesiones", filter=Q(sesiones__estado="convocada"), distinct=True),
         )
     )
+    abiertas = mesas_abiertas(request.user).select_related("anfitriona").annotate(miembros=miembros)
+    pagina = Paginator(abiertas.order_by("nombre", "pk"), 20).get_page(request.GET.get("pagina"))
+    dirige = list(organizaciones_que_dirige(request.user).values_list("pk", flat=True))
     contexto = {
         "mesas": lista,
         "invitaciones": invitaciones_por_aceptar(request.user),
         "puede_crear": organizaciones_que_crean_mesas(request.user).exists(),
         "crear_consejo": consejo.boton_crear_consejo(request.user),
+        "abiertas": _con_estado_propio(pagina, dirige),
+        "dirige": bool(dirige),
     }
     return render(request, "mesa/mesas.html", contexto)
+
+
+def _con_estado_propio(pagina, dirige):
+    """Sets mesa.propia on each open mesa of the page: the invitation or request of one of the organizations this
+    person directs (the latest), or None. One query whatever the page holds."""
+    propias = {}
+    filas = Participacion.objects.filter(mesa__in=[m.pk for m in pagina], organizacion__in=dirige).order_by(
+        "invitada_en"
+    )
+    for fila in filas:
+        propias[fila.mesa_id] = fila
+    for mesa in pagina:
+        mesa.propia = propias.get(mesa.pk)
+    return pagina
 
 
 @miembro_requerido
@@ -98,13 +121,25 @@ def mesa(request, pk):
     mesa = get_mesa_for(request.user, pk)
     coordina = puede_coordinar(request.user, mesa)
     sesiones = mesa.sesiones.all() if coordina else mesa.sesiones.exclude(estado=Sesion.Estado.BORRADOR)
+    # Members and pending invitations for everyone; declined invitations and rejected requests, and the requests
+    # to answer ("Solicitudes pendientes"), for the coordination.
+    estados = [Participacion.Estado.ACEPTADA, Participacion.Estado.INVITADA]
+    if coordina:
+        estados.append(Participacion.Estado.RECHAZADA)
+    participaciones = mesa.participaciones.select_related("organizacion")
     contexto = {
         "mesa": mesa,
         "coordina": coordina,
         "sesiones": sesiones,
-        "participaciones": mesa.participaciones.select_related("organizacion"),
+        "participaciones": participaciones.filter(estado__in=estados),
         "coordinadores": mesa.coordinadores.all(),
         **consejo.contexto_de_la_mesa(mesa, coordina=coordina),
+        "solicitudes": participaciones.filter(estado=Participacion.Estado.SOLICITADA)
+        .select_related("invitada_por", "organizacion__comuna", "organizacion__provincia")
+        .order_by("invitada_en")
+        if coordina
+        else [],
+        "form_motivo": MotivoRechazoForm(),
     }
     return render(request, "mesa/mesa.html", contexto)
 
@@ -134,19 +169,6 @@ def mesa_planes(request, pk):
         "planes_que_ve": propios | planes_que_ve(request.user, otros),
     }
     return render(request, "mesa/mesa_planes.html", contexto)
-
-
-@require_POST
-@miembro_requerido
-def participacion_aceptar(request, pk):
-    participacion = get_participacion_for(request.user, pk)
-    try:
-        services.participacion_aceptar(participacion=participacion, por=request.user)
-    except ValidationError as error:
-        messages.error(request, mensaje_de(error))
-    else:
-        messages.success(request, f"{participacion.organizacion} ahora participa en {participacion.mesa}.")
-    return redirect("mesas")
 
 
 @miembro_requerido

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from comunas.access import miembro_requerido
 from comunas.models import Organizacion
-from mesa import calendario, services, services_actas
+from mesa import calendario, services, services_actas, services_participacion
 from mesa.access import (
     acuerdos_de_mis_organizaciones,
     get_acta_for,
@@ -526,7 +526,7 @@ def mesa_invitar(request, pk):
     if request.method == "POST" and form.is_valid():
         organizacion = form.cleaned_data["organizacion"]
         try:
-            services_actas.mesa_invitar_y_avisar(mesa=mesa, organizacion=organizacion, por=request.user)
+            services_participacion.mesa_invitar_y_avisar(mesa=mesa, organizacion=organizacion, por=request.user)
         except ValidationError as error:
             aplicar_errores(form, error)
         else:

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.comunas.fabricas import objetos_de_acceso
 from tests.conftest import cliente_de
 from tests.diagnosticos.utiles import diagnosticos_del_elenco
-from tests.mesa.utiles import consejo_del_elenco, coordinadora_retirada, mesa_del_elenco
+from tests.mesa.utiles import consejo_del_elenco, coordinadora_retirada, mesa_del_elenco, solicitud_de_mesa
 from tests.planes.utiles import planes_del_elenco
 from tests.practicas.utiles import practicas_del_elenco
 
@@ -34,6 +34,7 @@ EN_LA_MESA = _todos(ajeno=404, anonimo=302)  # members of participating organiza
 COORDINA = _todos(director=403, integrante=403, lector=403, ajeno=404, anonimo=302)  # coordinators and staff
 PLAN_EDITA = _todos(lector=403, ajeno=403, anonimo=302)  # the owners' directors and integrantes, and staff
 PLAN_ADAPTACION = _todos(director=404, integrante=404, lector=404, anonimo=302)  # ajeno's draft: its owner, staff
+_A_LA_MESA = dict.fromkeys(["admin", "director", "integrante", "lector"], 302)  # already in it: sent to its page
 
 # name → (function of the test objects that gives the URL, expected code for each of the cast)
 REGLAS = {
@@ -58,6 +59,7 @@ REGLAS = {
     "password_reset_confirm": (lambda o: "/cuenta/recuperar/MQ/token-falso/", PUBLICA),
     "password_reset_complete": (lambda o: "/cuenta/recuperar/listo/", PUBLICA),
     "inicio": (lambda o: "/inicio/", MIEMBROS),
+    "primeros_pasos_ocultar": (lambda o: "/inicio/primeros-pasos/ocultar/", SOLO_POST),
     "mi_organizacion": (lambda o: "/organizacion/", {**dict.fromkeys(ELENCO, 302), "admin": 200}),  # → its profile
     "solicitar_acceso": (lambda o: "/solicitar-acceso/", PUBLICA),
     "solicitud_enviada": (lambda o: "/solicitar-acceso/enviada/", PUBLICA),
@@ -193,7 +195,18 @@ REGLAS = {
     "mesa:punto_quitar": (lambda o: f"/mesas/puntos/{o['punto'].pk}/quitar/", SOLO_POST),
     "mesa:punto_mover": (lambda o: f"/mesas/puntos/{o['punto'].pk}/mover/", SOLO_POST),
     "mesa:sesion_nueva": (lambda o: f"/mesas/{o['mesa'].pk}/sesiones/nueva/", COORDINA),
+    # Invitations and requests to join (tests/mesa/test_solicitudes_mesa.py): o["participacion"] is the host's
+    # (org_zapallar, accepted): its director(a) sees it; o["solicitud_mesa"] is Cabildo's request, for the coordination.
+    "mesa:participacion": (
+        lambda o: f"/mesas/participaciones/{o['participacion'].pk}/",
+        _todos(integrante=403, lector=403, ajeno=404, anonimo=302),
+    ),
     "mesa:participacion_aceptar": (lambda o: f"/mesas/participaciones/{o['participacion'].pk}/aceptar/", SOLO_POST),
+    "mesa:participacion_rechazar": (lambda o: f"/mesas/participaciones/{o['participacion'].pk}/rechazar/", SOLO_POST),
+    # Members are sent to the mesa itself; ajeno directs an organization outside it and may ask to join.
+    "mesa:mesa_solicitar": (lambda o: f"/mesas/{o['mesa'].pk}/unirse/", _todos(ajeno=200, anonimo=302, **_A_LA_MESA)),
+    "mesa:solicitud_aceptar": (lambda o: f"/mesas/solicitudes/{o['solicitud_mesa'].pk}/aceptar/", SOLO_POST),
+    "mesa:solicitud_rechazar": (lambda o: f"/mesas/solicitudes/{o['solicitud_mesa'].pk}/rechazar/", SOLO_POST),
     "mesa:sesion": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/", EN_LA_MESA),
     "mesa:sesion_editar": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/editar/", COORDINA),
     "mesa:punto_agregar": (lambda o: f"/mesas/sesiones/{o['sesion'].pk}/tabla/", COORDINA),
@@ -370,6 +383,7 @@ RETIRADA = {
         404,
     ),
     "mi_organizacion": 200,  # the page that says she has none (ajeno is sent to his)
+    "mesa:mesa_solicitar": 403,  # she directs no organization that could ask to join
     "dos_factores_activar": 302,  # she has an authenticator
     "dos_factores_desactivar": 403,  # and her stale appointment still asks her to keep it
 }
@@ -416,6 +430,7 @@ def elenco(admin, director, integrante, lector, ajeno, anonimo, org_zapallar, or
         **planes_del_elenco(org_zapallar, director, adapta=(org_ajena, ajeno)),
     }
     objetos.update(consejo_del_elenco(org_zapallar, coordinador, director, objetos["punto"]))
+    objetos.update(solicitud_de_mesa(objetos["mesa"]))
     return (
         {
             "admin": admin,

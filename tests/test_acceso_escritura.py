@@ -47,6 +47,10 @@ ESCRITURA = {
     "mesa:mesa_avisos_reenviar": _c(302, 403, 403, 403, 404, 302),
     "mesa:participacion_aceptar": _c(302, 302, 403, 403, 404, 302),
     "mesa:punto_documentos_subir": _c(302, 302, 302, 403, 404, 302),
+    "mesa:participacion_rechazar": _c(302, 302, 403, 403, 404, 302),  # accepted already: a message, sent back
+    "mesa:solicitud_aceptar": _c(302, 403, 403, 403, 404, 302),
+    "mesa:solicitud_rechazar": _c(302, 403, 403, 403, 404, 302),
+    "primeros_pasos_ocultar": _c(302, 302, 302, 302, 302, 302),  # no organization given: a message, sent back
     "mesa:punto_mover": _c(302, 403, 403, 403, 404, 302),
     "mesa:punto_quitar": _c(302, 403, 403, 403, 404, 302),
     "mesa:sesion_recordar": _c(302, 403, 403, 403, 404, 302),

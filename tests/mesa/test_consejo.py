@@ -19,6 +19,7 @@ from nucleo.models import Aviso
 from planes import services as planes_services
 from tests.conftest import cliente_de, con_dos_factores, crear_organizacion, miembro
 from tests.mesa.utiles import consejo_de, crear_mesa, crear_sesion, plan_con_linea
+from tests.mesa.utiles_participantes import ics
 
 pytestmark = pytest.mark.django_db
 
@@ -244,6 +245,26 @@ def test_el_consejo_convoca_como_una_mesa(
         services.sesion_convocar(sesion=sesion, por=coordinador)
     convocados = set(Aviso.objects.filter(sesion=sesion, plantilla="sesion_convocada").values_list("para", flat=True))
     assert {director.email, integrante.email, coordinador.email} <= convocados
+
+
+def test_los_integrantes_institucionales_reciben_la_convocatoria_como_invitados(
+    consejo, coordinador, director, mailoutbox, celery_eager, django_capture_on_commit_callbacks
+):
+    datos = {"consejo": consejo, "por": coordinador, "cargo": ""}
+    servicios.integrante_agregar(
+        **datos, institucion="carabineros", unidad="1.ª Comisaría", nombre="Cristián Carabinero", email="Cap@Car.test"
+    )
+    servicios.integrante_agregar(**datos, institucion="pdi", unidad="", nombre="Sin Correo", email="")
+    servicios.integrante_agregar(**datos, institucion="concejo", unidad="", nombre="Directora", email=director.email)
+    sesion = crear_sesion(consejo)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sesion_convocar(sesion=sesion, por=coordinador)
+    [invitado] = sesion.invitados.all()  # no e-mail: nobody to write to; a member: convened with her account
+    assert (invitado.email, invitado.institucion) == ("cap@car.test", "Carabineros de Chile — 1.ª Comisaría")
+    para_el = [m for m in mailoutbox if m.to == ["cap@car.test"]]
+    assert len(para_el) == 1 and para_el[0].subject.startswith("Sesión ")
+    assert ics(para_el[0])[0] == "REQUEST"
+    assert len([m for m in mailoutbox if m.to == [director.email]]) == 1  # once, as a member
 
 
 # --- The yearly view ------------------------------------------------------------------------------------

@@ -63,7 +63,12 @@ def test_un_borrador_solo_lo_ve_la_coordinacion(mesa, coordinador, director, adm
 
 
 def test_lista_de_mesas_del_usuario(mesa, director, ajeno):
-    assert mesa.nombre in cliente_de(director).get("/mesas/").content.decode()
+    assert f'href="/mesas/{mesa.pk}/"' in cliente_de(director).get("/mesas/").content.decode()
+    # An outsider does not get into the mesa: he sees it only among the mesas open to requests, if it takes them.
+    pagina = cliente_de(ajeno).get("/mesas/").content.decode()
+    assert f'href="/mesas/{mesa.pk}/"' not in pagina and f"/mesas/{mesa.pk}/unirse/" in pagina
+    mesa.acepta_solicitudes = False
+    mesa.save()
     assert mesa.nombre not in cliente_de(ajeno).get("/mesas/").content.decode()
 
 

@@ -183,3 +183,17 @@ def consejo_del_elenco(org, coordinador, director, punto):
     realizada = crear_sesion(consejo, numero=1, estado=Sesion.Estado.CONVOCADA, dias=-3)
     services.asistencia_registrar(sesion=realizada, por=coordinador, presentes=[director.pk])
     return {"documento": documento, "consejo": consejo, "integrante": integrante, "sesion_del_consejo": realizada}
+
+
+def solicitud_de_mesa(mesa):
+    """Cabildo's directorate (not in the cast) asks to join `mesa`: o["solicitud_mesa"], for its coordination."""
+    from comunas.models import Comuna
+    from mesa import services_participacion
+    from tests.conftest import crear_organizacion
+
+    cabildo = crear_organizacion(comuna=Comuna.objects.get(codigo="05402"))
+    directora = miembro(cabildo, "directora@cabildo.test", Membresia.Rol.DIRECTOR, nombre="Camila Cabildo")
+    solicitud = services_participacion.mesa_solicitar(
+        mesa=mesa, organizacion=cabildo, por=directora, mensaje="Queremos sumarnos."
+    )
+    return {"solicitud_mesa": solicitud}
