@@ -13,9 +13,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import cliente_de
+from tests.test_acceso import REGLAS, elenco, esperado_de  # noqa: F401 — elenco is the cast's fixture
 
 RAIZ = Path(__file__).resolve().parent.parent
 
@@ -105,3 +109,123 @@ def test_make_run_sirve_las_paginas_de_error_en_castellano(servidor_de_make_run)
     hoja = re.search(r'href="(/static/css/mesa\.[0-9a-f]+\.css)"', html)
     assert hoja, "la hoja de estilos no se sirve con su huella (collectstatic)"
     assert _pedir(base + hoja.group(1))[0] == 200
+
+
+# --- The URL walk -------------------------------------------------------------------------------------------------
+
+# English a user must never read. Words, matched whole and case-sensitive where Spanish shares a lowercase form.
+_INGLES = re.compile(
+    r"Select an option|This field|\brequired\b|Page not found|\bForbidden\b|Server Error|Not Found|"
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|"
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|"
+    r"\b(?:Submit|Save|Search|None|Next|Previous|Delete|Cancel|Loading|Download|Upload|Currently|Change|Clear|"
+    r"Browse|Choose|Yes|True|False|null|undefined|NaN|Enter a valid|Ensure this|Add another|Show|Hide|Close|"
+    r"Home|Log in|Log out|Sign in|Sign out|Password|Username|Email address|Back|Edit|Filter|Sort by|Page \d+|"
+    r"Access attempts|TOTP devices|Static devices|Groups|Users|User Agent|IP Address|Attempt|Expires|Logout|"
+    r"Failed|Locked|Not set|Run|Filter by|Pagination|results?|Welcome|View site|Recent actions|Add|History)\b"
+)
+_NO_VISIBLES = {"script", "style", "template", "head"}
+
+
+class _TextoVisible(HTMLParser):
+    """The text a person reads on a page: element text (not scripts or styles) and the attributes read aloud or
+    shown in place of text (placeholders, labels of buttons, titles, alt texts)."""
+
+    ATRIBUTOS = {"placeholder", "aria-label", "title", "alt"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.partes = []
+        self._oculto = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _NO_VISIBLES:
+            self._oculto += 1
+        datos = dict(attrs)
+        self.partes += [v for k, v in attrs if k in self.ATRIBUTOS and v]
+        if tag == "input" and datos.get("type") in {"submit", "button", "reset"} and datos.get("value"):
+            self.partes.append(datos["value"])
+
+    def handle_endtag(self, tag):
+        if tag in _NO_VISIBLES and self._oculto:
+            self._oculto -= 1
+
+    def handle_data(self, data):
+        if not self._oculto and data.strip():
+            self.partes.append(data.strip())
+
+
+def texto_visible(html):
+    lector = _TextoVisible()
+    lector.feed(html)
+    return " · ".join(lector.partes)
+
+
+def ingles_en(respuesta):
+    """The English leftovers of a response (HTML: its visible text; CSV and iCal: all of it)."""
+    tipo = respuesta.get("Content-Type", "")
+    if tipo.startswith("text/html"):
+        texto = texto_visible(respuesta.content.decode())
+    elif tipo.startswith(("text/csv", "text/calendar", "text/plain")):
+        texto = b"".join(respuesta.streaming_content if respuesta.streaming else [respuesta.content]).decode()
+    else:
+        return []
+    return sorted({m.group(0) for m in _INGLES.finditer(texto)})
+
+
+def test_el_detector_encuentra_ingles_solo_en_el_texto_visible():
+    html = (
+        '<html><head><title>Mesa</title><style>.Search{}</style></head><body class="Next">'
+        '<p>Guardar</p><select><option value="">- Select an option -</option></select>'
+        '<input placeholder="Search…"><script>var None = null;</script><p>miércoles 16 de diciembre</p></body></html>'
+    )
+    from django.http import HttpResponse
+
+    assert ingles_en(HttpResponse(html)) == ["Search", "Select an option"]
+
+
+# Who walks: staff, a director, the mesa's coordinator, a director of another organization (the only one who may
+# replicate or adapt) and an anonymous visitor; each page with every one of them the access matrix lets in.
+CAMINANTES = ("admin", "director", "coordinador", "ajeno", "anonimo")
+
+
+def _paginas_de_admin():
+    from django.contrib import admin
+    from django.urls import reverse
+
+    paginas = ["/admin/"]
+    for modelo in admin.site._registry:
+        info = f"admin:{modelo._meta.app_label}_{modelo._meta.model_name}"
+        paginas.append(reverse(f"{info}_changelist"))
+        paginas.append(reverse(f"{info}_add"))  # 403 where rows are only written by the application
+        if primero := modelo._default_manager.order_by("pk").first():
+            paginas.append(reverse(f"{info}_change", args=[primero.pk]))
+    return paginas
+
+
+@pytest.mark.django_db
+def test_ninguna_pagina_del_recorrido_tiene_restos_en_ingles(elenco):
+    personas, objetos = elenco
+    hallazgos = {}
+    for quien in CAMINANTES:
+        cliente = cliente_de(personas[quien])
+        for nombre in sorted(REGLAS):
+            if esperado_de(nombre)[quien] != 200:
+                continue
+            url = REGLAS[nombre][0](objetos)
+            respuesta = cliente.get(url)
+            assert respuesta.status_code == 200, (quien, url)
+            if encontrado := ingles_en(respuesta):
+                hallazgos[f"{quien} {url}"] = encontrado
+        for url in ("/esta-pagina-no-existe/",):
+            if encontrado := ingles_en(cliente.get(url)):
+                hallazgos[f"{quien} {url}"] = encontrado
+    admin = cliente_de(personas["admin"])
+    admin.raise_request_exception = False
+    for url in _paginas_de_admin():
+        respuesta = admin.get(url)
+        if respuesta.status_code not in (200, 403):
+            hallazgos[f"admin {url}"] = respuesta.status_code
+        elif encontrado := ingles_en(respuesta):
+            hallazgos[f"admin {url}"] = encontrado
+    assert not hallazgos, "Restos en inglés:\n" + "\n".join(f"{k}: {v}" for k, v in sorted(hallazgos.items()))
