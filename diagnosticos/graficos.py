@@ -38,8 +38,9 @@ def _tope(maximo):
     return tope, [paso * i for i in range(5)]
 
 
-def lineas(anios, valores, *, alto=220):
-    """A line chart of one series: `valores` aligned with `anios` (None where there is no figure)."""
+def lineas(anios, valores, *, alto=220, decimales=1):
+    """A line chart of one series: `valores` aligned with `anios` (None where there is no figure: no point, and
+    the line is broken there rather than drawn across the gap)."""
     izq, der, arriba, abajo = 64, 16, 12, 28
     ancho_util, alto_util = ANCHO - izq - der, alto - arriba - abajo
     tope, marcas = _tope(max((float(v) for v in valores if v is not None), default=0))
@@ -50,17 +51,22 @@ def lineas(anios, valores, *, alto=220):
     def y(v):
         return arriba + alto_util - alto_util * float(v) / tope
 
-    puntos = [
-        {"x": _n(x(i)), "y": _n(y(v)), "valor": cifra(v), "anio": a}
-        for i, (a, v) in enumerate(zip(anios, valores, strict=True))
-        if v is not None
-    ]
+    puntos, tramos, tramo = [], [], []
+    for i, (a, v) in enumerate(zip(anios, valores, strict=True)):
+        if v is None:
+            tramo = []
+            continue
+        punto = {"x": _n(x(i)), "y": _n(y(v)), "valor": cifra(v, decimales), "anio": a}
+        puntos.append(punto)
+        if not tramo:
+            tramos.append(tramo)
+        tramo.append(f"{punto['x']},{punto['y']}")
     return {
         "ancho": ANCHO,
         "alto": alto,
         "color": COLOR,
         "puntos": puntos,
-        "trazo": " ".join(f"{p['x']},{p['y']}" for p in puntos),
+        "tramos": [" ".join(t) for t in tramos if len(t) > 1],
         "eje_y": [{"y": _n(y(m)), "texto": cifra(m, 0)} for m in marcas],
         "eje_x": [{"x": _n(x(i)), "texto": a} for i, a in enumerate(anios)],
         "izq": izq,

@@ -158,7 +158,7 @@ class _TextoVisible(HTMLParser):
 def texto_visible(html):
     lector = _TextoVisible()
     lector.feed(html)
-    return " · ".join(lector.partes)
+    return re.sub(r"\s+", " ", " ".join(lector.partes))
 
 
 def ingles_en(respuesta):
@@ -229,3 +229,39 @@ def test_ninguna_pagina_del_recorrido_tiene_restos_en_ingles(elenco):
         elif encontrado := ingles_en(respuesta):
             hallazgos[f"admin {url}"] = encontrado
     assert not hallazgos, "Restos en inglés:\n" + "\n".join(f"{k}: {v}" for k, v in sorted(hallazgos.items()))
+
+
+# --- Figures: a chart keeps its unit, counts have no decimals -------------------------------------------------------
+
+
+def _hurtos(anios):
+    from diagnosticos.models import Indicador
+    from tests.diagnosticos.utiles import categoria
+
+    cat = categoria("hurtos")
+    Indicador.objects.bulk_create(
+        Indicador(territorio="05405", comuna_id="05405", categoria=cat, anio=a, frecuencia=f, tasa=t, fuente="Ejemplo")
+        for a, (f, t) in anios.items()
+    )
+
+
+@pytest.mark.django_db
+def test_un_anio_sin_poblacion_no_cambia_la_unidad_del_grafico(director):
+    from decimal import Decimal
+
+    _hurtos({2023: (1394, Decimal("201.5")), 2024: (1402, Decimal("199.0")), 2025: (1450, None)})
+    html = cliente_de(director).get("/indicadores/05405/?categoria=propiedad-no-violentos").content.decode()
+    texto = texto_visible(html)
+    assert "Hurtos (por 100.000 habitantes)" in texto
+    assert "Sin tasa en 2025: falta la población de ese año" in texto
+    assert "2025 sin dato" in texto  # the table says it, the chart has no point there
+    assert "casos" not in texto.split("Hurtos (por 100.000 habitantes)", 1)[1].split("Ver los datos", 1)[0]
+
+
+@pytest.mark.django_db
+def test_los_casos_se_cuentan_sin_decimales(director):
+    _hurtos({2024: (1394, None), 2025: (1402, None)})
+    texto = texto_visible(cliente_de(director).get("/indicadores/05405/?categoria=propiedad-no-violentos").content.decode())
+    assert "Hurtos (casos)" in texto
+    assert "de 1.394 casos en 2024 a 1.402 en 2025" in texto
+    assert "1.394,0" not in texto and "2024 1.394" in texto
