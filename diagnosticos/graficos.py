@@ -20,6 +20,15 @@ def cifra(valor, decimales=1):
     return texto.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
+def numero(valor):
+    """A measured value with the decimals it has (up to two): 12 → "12", 12.5 → "12,5", 1234.25 → "1.234,25"."""
+    if valor is None:
+        return "—"
+    valor = Decimal(valor)
+    decimales = 0 if valor == valor.to_integral_value() else 1 if valor * 10 == (valor * 10).to_integral_value() else 2
+    return cifra(valor, decimales)
+
+
 def _n(valor):
     """A coordinate as text with a dot: templates would localize a float to "12,5" (a list of two numbers in SVG)."""
     return f"{valor:.1f}"
@@ -40,7 +49,7 @@ def _tope(maximo):
 
 def lineas(anios, valores, *, alto=220, decimales=1):
     """A line chart of one series: `valores` aligned with `anios` (None where there is no figure: no point, and
-    the line is broken there rather than drawn across the gap)."""
+    the line is broken there rather than drawn across the gap). `decimales=None`: each value with its own."""
     izq, der, arriba, abajo = 64, 16, 12, 28
     ancho_util, alto_util = ANCHO - izq - der, alto - arriba - abajo
     tope, marcas = _tope(max((float(v) for v in valores if v is not None), default=0))
@@ -56,7 +65,8 @@ def lineas(anios, valores, *, alto=220, decimales=1):
         if v is None:
             tramo = []
             continue
-        punto = {"x": _n(x(i)), "y": _n(y(v)), "valor": cifra(v, decimales), "anio": a}
+        texto = numero(v) if decimales is None else cifra(v, decimales)
+        punto = {"x": _n(x(i)), "y": _n(y(v)), "valor": texto, "anio": a}
         puntos.append(punto)
         if not tramo:
             tramos.append(tramo)

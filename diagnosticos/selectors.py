@@ -209,7 +209,8 @@ class Serie:
     @property
     def tabla(self):
         """(year, value as text) for every year of the series, "sin dato" where it has none."""
-        return [(a, "sin dato" if v is None else t) for a, v, t in zip(self.anios, self.valores, self.textos, strict=True)]
+        filas = zip(self.anios, self.valores, self.textos, strict=True)
+        return [(a, "sin dato" if v is None else t) for a, v, t in filas]
 
 
 def tendencias(codigo, *, medida=None, padre=None, arbol=None):

@@ -349,9 +349,9 @@ def _acuerdos_csv(mesa, acuerdos):
             [
                 celda_segura(a.descripcion),
                 celda_segura(a.organizacion.nombre),
-                f"{a.plazo:%d/%m/%Y}",
+                f"{a.plazo:%d-%m-%Y}",
                 a.estado_visible,
-                f"n.º {sesion.numero} ({timezone.localtime(sesion.inicio):%d/%m/%Y})",
+                f"n.º {sesion.numero} ({timezone.localtime(sesion.inicio):%d-%m-%Y})",
                 a.acta.get_estado_display(),
             ]
         )

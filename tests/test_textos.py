@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import cliente_de
-from tests.test_acceso import REGLAS, elenco, esperado_de  # noqa: F401 — elenco is the cast's fixture
+from tests.test_acceso import REGLAS, esperado_de
+from tests.test_acceso import elenco as elenco  # noqa: F401 — the cast's fixture, used by the URL walk
 
 RAIZ = Path(__file__).resolve().parent.parent
 
@@ -261,7 +262,8 @@ def test_un_anio_sin_poblacion_no_cambia_la_unidad_del_grafico(director):
 @pytest.mark.django_db
 def test_los_casos_se_cuentan_sin_decimales(director):
     _hurtos({2024: (1394, None), 2025: (1402, None)})
-    texto = texto_visible(cliente_de(director).get("/indicadores/05405/?categoria=propiedad-no-violentos").content.decode())
+    html = cliente_de(director).get("/indicadores/05405/?categoria=propiedad-no-violentos").content.decode()
+    texto = texto_visible(html)
     assert "Hurtos (casos)" in texto
     assert "de 1.394 casos en 2024 a 1.402 en 2025" in texto
     assert "1.394,0" not in texto and "2024 1.394" in texto
