@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from nucleo.formato import con_articulo
+
 ZONA = ZoneInfo(settings.TIME_ZONE)
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
@@ -48,7 +50,7 @@ def evento(sesion, *, cancelada=False, asistente=None):
     ev.add("status", "CANCELLED" if cancelada else "CONFIRMED")
     nombre, correo = parseaddr(settings.DEFAULT_FROM_EMAIL)
     organizador = vCalAddress(f"mailto:{correo}")
-    organizador.params["cn"] = vText(f"Coordinación de {sesion.mesa}")
+    organizador.params["cn"] = vText(f"Coordinación {con_articulo(sesion.mesa, 'de')}")
     ev.add("organizer", organizador)
     if asistente is not None:
         persona = vCalAddress(f"mailto:{asistente.email}")

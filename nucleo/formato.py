@@ -1,5 +1,5 @@
-"""One way of writing dates and counts (formats in nucleo/formatos/es_CL/formats.py), for templates (the filters
-of nucleo/templatetags/formato.py) and for code that writes text itself (PDFs, notices, CSV files)."""
+"""One way of writing dates, counts and names in a sentence (formats in nucleo/formatos/es_CL/formats.py), for
+templates (the filters of nucleo/templatetags/formato.py) and for code that writes text itself (PDFs, notices, CSV)."""
 
 import datetime
 
@@ -40,3 +40,28 @@ def cantidad(valor):
     if valor is None or valor == "":
         return "—"
     return formats.number_format(round(valor), decimal_pos=0, use_l10n=True, force_grouping=True)
+
+
+# The name of a group (a mesa, a consejo) inside a sentence needs its article: "la coordinación de la Mesa
+# intercomunal…", "del Consejo comunal…". Its gender comes from the first word; an unknown one is named as a mesa.
+_MASCULINOS = {"consejo", "comité", "comite", "grupo", "equipo", "directorio", "foro", "encuentro", "plan", "círculo"}
+_FEMENINOS = {"mesa", "red", "comisión", "comision", "instancia", "coordinación", "coordinadora", "asamblea", "alianza"}
+_CONTRACCIONES = {("de", "el"): "del", ("a", "el"): "al"}
+
+
+def con_articulo(nombre, preposicion=""):
+    """ "la Mesa de seguridad…" / "el Consejo comunal…"; with a preposition: "de la Mesa…", "del Consejo…"."""
+    nombre = str(nombre).strip()
+    primera, _, resto = nombre.partition(" ")
+    if primera.lower() in {"la", "el"} and resto:  # the name already carries it ("La Mesa del Aconcagua")
+        articulo, nombre = primera.lower(), resto
+    elif primera.lower() in _MASCULINOS:
+        articulo = "el"
+    elif primera.lower() in _FEMENINOS:
+        articulo = "la"
+    else:
+        articulo, nombre = "la", f"mesa «{nombre}»"
+    preposicion = preposicion.strip().lower()
+    if not preposicion:
+        return f"{articulo} {nombre}"
+    return f"{_CONTRACCIONES.get((preposicion, articulo), f'{preposicion} {articulo}')} {nombre}"

@@ -267,3 +267,43 @@ def test_los_casos_se_cuentan_sin_decimales(director):
     assert "Hurtos (casos)" in texto
     assert "de 1.394 casos en 2024 a 1.402 en 2025" in texto
     assert "1.394,0" not in texto and "2024 1.394" in texto
+
+
+# --- One way of writing dates, counts and names -------------------------------------------------------------------
+
+
+def test_fechas_en_el_texto_y_en_las_tablas():
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from django.template import engines
+    from django.utils import translation
+
+    sesion = datetime(2026, 12, 16, 13, 0, tzinfo=ZoneInfo("UTC"))  # 10:00 in Santiago (summer time)
+    plantilla = engines["django"].from_string(
+        "{{ s|fecha_larga }} | {{ s|dia_largo }} | {{ s|fecha_corta }} | {{ s|fecha_hora_corta }} | "
+        "{{ d|fecha_larga }} | {{ d }} | {{ n|cantidad }} | {{ nada|fecha_larga }}"
+    )
+    with translation.override("es-cl"):
+        texto = plantilla.render({"s": sesion, "d": date(2030, 1, 31), "n": 1394.0, "nada": None})
+    assert texto == (
+        "miércoles 16 de diciembre de 2026, 10:00 | miércoles 16 de diciembre de 2026 | 16-12-2026 | 16-12-2026 10:00"
+        " | jueves 31 de enero de 2030 | jueves 31 de enero de 2030 | 1.394 | "
+    )
+
+
+@pytest.mark.parametrize(
+    ("nombre", "preposicion", "esperado"),
+    [
+        ("Mesa de buenas prácticas en seguridad pública", "de", "de la Mesa de buenas prácticas en seguridad pública"),
+        ("Consejo comunal de seguridad pública de Zapallar", "de", "del Consejo comunal de seguridad pública de Zapallar"),
+        ("Consejo comunal de Papudo", "a", "al Consejo comunal de Papudo"),
+        ("Red intercomunal del litoral", "", "la Red intercomunal del litoral"),
+        ("La Mesa del Aconcagua", "de", "de la Mesa del Aconcagua"),
+        ("Litoral Central", "de", "de la mesa «Litoral Central»"),
+    ],
+)
+def test_el_nombre_de_una_mesa_en_una_oracion_lleva_su_articulo(nombre, preposicion, esperado):
+    from nucleo.formato import con_articulo
+
+    assert con_articulo(nombre, preposicion) == esperado
