@@ -296,7 +296,7 @@ def test_fechas_en_el_texto_y_en_las_tablas():
     ("nombre", "preposicion", "esperado"),
     [
         ("Mesa de buenas prácticas en seguridad pública", "de", "de la Mesa de buenas prácticas en seguridad pública"),
-        ("Consejo comunal de seguridad pública de Zapallar", "de", "del Consejo comunal de seguridad pública de Zapallar"),
+        ("Consejo comunal de seguridad de Zapallar", "de", "del Consejo comunal de seguridad de Zapallar"),
         ("Consejo comunal de Papudo", "a", "al Consejo comunal de Papudo"),
         ("Red intercomunal del litoral", "", "la Red intercomunal del litoral"),
         ("La Mesa del Aconcagua", "de", "de la Mesa del Aconcagua"),
