@@ -307,3 +307,71 @@ def test_el_nombre_de_una_mesa_en_una_oracion_lleva_su_articulo(nombre, preposic
     from nucleo.formato import con_articulo
 
     assert con_articulo(nombre, preposicion) == esperado
+
+
+# --- The practice form in steps, in plain words --------------------------------------------------------------------
+
+
+def _formulario_vacio(org):
+    datos = {
+        "organizacion": str(org.pk),
+        "resultados-TOTAL_FORMS": "2",
+        "resultados-INITIAL_FORMS": "0",
+        "resultados-MIN_NUM_FORMS": "0",
+        "resultados-MAX_NUM_FORMS": "1000",
+    }
+    return datos
+
+
+@pytest.mark.django_db
+def test_el_formulario_de_practica_va_en_cuatro_pasos_con_palabras_simples(director, org_zapallar):
+    from tests.practicas.utiles import taxonomia
+
+    taxonomia()
+    html = cliente_de(director).get("/practicas/nueva/").content.decode()
+    texto = texto_visible(html)
+    for paso in ("1. Qué problema aborda", "2. Qué se hizo", "3. Resultados y evidencia", "4. Adjuntos y publicación"):
+        assert paso in texto
+    assert texto.count("Sin empezar") == 4
+    assert "Admite Markdown" not in texto and texto.count("Cómo dar formato a los textos") == 1
+    assert "¿Funcionó? ¿Cuánto cambió?" in texto and "¿Cómo se comparó?" in texto
+    # The framework's names appear only inside the «¿Qué es esto?» explanations.
+    fuera_de_explicaciones = texto_visible(re.sub(r"<details.*?</details>", "", html, flags=re.S))
+    assert "EMMIE" not in fuera_de_explicaciones and "Maryland" not in fuera_de_explicaciones
+    assert "1 — evidencia débil" not in texto and "Débil" in texto
+
+
+@pytest.mark.django_db
+def test_guardar_y_seguir_lleva_al_paso_siguiente_y_dice_lo_que_falta(director, org_zapallar):
+    from practicas.models import Practica
+    from tests.practicas.utiles import taxonomia
+
+    taxonomia()
+    cliente = cliente_de(director)
+    datos = {**_formulario_vacio(org_zapallar), "titulo": "Ferias seguras", "actividades": "Rondas.", "siguiente": "3"}
+    respuesta = cliente.post("/practicas/nueva/", datos)
+    practica = Practica.objects.get(titulo="Ferias seguras")
+    assert respuesta.status_code == 302 and respuesta["Location"] == f"/practicas/{practica.pk}/editar/#paso-3"
+    texto = texto_visible(cliente.get(respuesta["Location"]).content.decode())
+    assert "1. Qué problema aborda Para publicar falta el resumen y un problema que aborda" in texto
+    assert "2. Qué se hizo 1 de 6 respondidos" in texto
+    assert "3. Resultados y evidencia Para publicar falta un resultado medido y la autoevaluación" in texto
+
+
+@pytest.mark.django_db
+def test_un_error_no_pierde_lo_escrito_y_lleva_al_campo(director, org_zapallar):
+    from practicas.models import Practica
+    from tests.practicas.utiles import taxonomia
+
+    taxonomia()
+    datos = {**_formulario_vacio(org_zapallar), "titulo": "", "actividades": "Rondas mixtas en la costanera."}
+    respuesta = cliente_de(director).post("/practicas/nueva/", {**datos, "contacto_email": "no-es-correo"})
+    html = respuesta.content.decode()
+    assert respuesta.status_code == 200 and not Practica.objects.exists()
+    assert "Rondas mixtas en la costanera." in html  # kept
+    texto = texto_visible(html)
+    assert "No se pudo guardar. Revise lo marcado: lo que escribió se conserva." in texto
+    assert '<a href="#id_titulo">Paso 1, título</a>' in html
+    assert '<a href="#id_contacto_email">Paso 4, correo de contacto</a>' in html
+    assert "Ingrese una dirección de correo electrónico válida." in texto
+    assert "1. Qué problema aborda Revise 1 campo" in texto
