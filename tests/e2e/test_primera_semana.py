@@ -254,4 +254,6 @@ def test_en_un_telefono_ninguna_pagina_se_desplaza_hacia_el_lado(live_server, br
                 desbordes[f"{email} {url}"] = medida
         page.context.clear_cookies()
     telefono.close()
-    assert desbordes == {}
+    assert not desbordes, "Páginas que se desplazan hacia el lado a 390 px:\n" + "\n".join(
+        f"{k}: {v['exceso']} px de más; {', '.join(v['culpables'])}" for k, v in sorted(desbordes.items())
+    )
