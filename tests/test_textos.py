@@ -375,3 +375,78 @@ def test_un_error_no_pierde_lo_escrito_y_lleva_al_campo(director, org_zapallar):
     assert '<a href="#id_contacto_email">Paso 4, correo de contacto</a>' in html
     assert "Ingrese una dirección de correo electrónico válida." in texto
     assert "1. Qué problema aborda Revise 1 campo" in texto
+
+
+# --- The demo, crawled: real content in the one way of writing ----------------------------------------------------
+
+_MES_CON_MAYUSCULA = re.compile(
+    r"\b\d{1,2} de (?:Enero|Febrero|Marzo|Abril|Mayo|Junio|Julio|Agosto|Septiembre|Octubre|Noviembre|Diciembre)\b"
+)
+_OTRAS_FORMAS = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\b[ap]\.\s?m\.|\d,0 casos")
+_NO_SEGUIR = re.compile(r"^/(cuenta/salir|admin|static|mesas/rsvp)|\.(pdf|xlsx)$|/(adjuntos|evidencias)/\d+/$")
+
+
+def _enlaces_internos(html):
+    return {
+        urlsplit_path(href)
+        for href in re.findall(r'<a\b[^>]*\bhref="([^"#]+)', html)
+        if href.startswith("/") and not _NO_SEGUIR.search(urlsplit_path(href))
+    }
+
+
+def urlsplit_path(href):
+    from urllib.parse import urlsplit
+
+    partes = urlsplit(href.replace("&amp;", "&"))
+    return partes.path + (f"?{partes.query}" if partes.query else "")
+
+
+def _recorrer(cliente, inicio="/inicio/", tope=300, por_patron=3):
+    """The pages reachable by links from the home page (a breadth-first walk: one query string per path, a few
+    pages of each kind, e.g. three practices), with what is wrong in each."""
+    vistas, cola, rutas, patrones, hallazgos = set(), [inicio], set(), {}, {}
+    while cola and len(vistas) < tope:
+        url = cola.pop(0)
+        ruta = url.split("?", 1)[0]
+        patron = re.sub(r"\d+", "N", ruta)
+        if url in vistas or (ruta in rutas and "?" in url) or patrones.get(patron, 0) >= por_patron:
+            continue
+        vistas.add(url)
+        rutas.add(ruta)
+        patrones[patron] = patrones.get(patron, 0) + 1
+        respuesta = cliente.get(url)
+        if respuesta.status_code in (301, 302):
+            continue
+        if respuesta.status_code != 200:
+            hallazgos[url] = respuesta.status_code
+            continue
+        problemas = ingles_en(respuesta)
+        if respuesta.get("Content-Type", "").startswith("text/html"):
+            html = respuesta.content.decode()
+            texto = texto_visible(html)
+            problemas += sorted(set(_MES_CON_MAYUSCULA.findall(texto)) | set(_OTRAS_FORMAS.findall(texto)))
+            cola += sorted(_enlaces_internos(html) - vistas)
+        if problemas:
+            hallazgos[url] = problemas
+    return vistas, hallazgos
+
+
+@pytest.mark.django_db
+def test_la_demo_recorrida_por_enlaces_no_tiene_ingles_ni_otras_formas_de_fecha():
+    from django.core.management import call_command
+
+    from comunas.demo import COORDINADORA
+    from comunas.models import Usuario
+    from tests.conftest import con_dos_factores
+
+    call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    hallazgos, total = {}, 0
+    for email in (COORDINADORA[0], "director@quilpue.example", "admin@mesa.example"):
+        usuario = Usuario.objects.get(email=email)
+        if email != "director@quilpue.example":
+            usuario = con_dos_factores(usuario)  # coordinators and staff sign in with their second step
+        vistas, encontrados = _recorrer(cliente_de(usuario))
+        total += len(vistas)
+        hallazgos |= {f"{email} {url}": v for url, v in encontrados.items()}
+    assert total > 250
+    assert not hallazgos, "\n".join(f"{k}: {v}" for k, v in sorted(hallazgos.items()))

@@ -111,7 +111,9 @@ def cifras_de_zapallar(e2e_db):
     for anio in (2023, 2024):  # 2025 has no population yet
         Poblacion.objects.create(comuna_id="05405", anio=anio, habitantes=7600 + 50 * (anio - 2023))
     hurtos = Categoria.objects.get(slug="hurtos", taxonomia__vigente=True)
-    Indicador.objects.create(territorio="05602", comuna_id="05602", categoria=hurtos, anio=2024, frecuencia=150, tasa=937)
+    Indicador.objects.create(
+        territorio="05602", comuna_id="05602", categoria=hurtos, anio=2024, frecuencia=150, tasa=937
+    )
     return director
 
 
