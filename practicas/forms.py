@@ -83,7 +83,7 @@ class PracticaForm(forms.ModelForm):
             "socios": "¿Con quiénes se trabajó?",
             **PREGUNTAS_EVIDENCIA,
             **{puntaje: "¿Qué tan sólida es la evidencia de esa respuesta?" for _, puntaje, _ in EMMIE},
-            "calificacion": "En resumen, ¿qué tan probada está la práctica? (autoevaluación)",
+            "calificacion": "Autoevaluación: ¿qué tan probada está la práctica en general?",
             "transferibilidad": "¿Qué debería saber otra comuna para replicarla?",
             "sostenibilidad": "¿Cómo se mantiene en el tiempo?",
         }
