@@ -13,7 +13,7 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/14
 # Test processes (one test database each); a file runs whole in one process. 1 to debug with -x or pdb.
 TEST_PROCESOS ?= 2
 
-.PHONY: help run test lint format venv deps-dev services chromium migrate demo clean check-deploy audit
+.PHONY: help run entorno-run test lint format venv deps-dev services chromium migrate demo clean check-deploy audit
 
 help:
 	@echo "make run   — instala, migra, carga la demo y sirve en http://127.0.0.1:$(PORT) con worker y beat"
@@ -40,14 +40,30 @@ venv: $(VENV)/.instalado
 deps-dev: $(VENV)/.instalado-dev
 
 # --- make run: embedded default (SQLite, filesystem broker, e-mail to var/mail) unless DATABASE_URL etc. are set.
-run: export DEBUG ?= 1
-run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+# It is the demo people try, so it behaves as production does (DEBUG off: the Spanish 404/403/500 pages, hashed
+# static files served by WhiteNoise) over plain http on this machine: no https redirect, HSTS or secure-only
+# cookies, and a secret key kept in var/ so signed e-mail links outlive a restart. `make run DEBUG=1` gives
+# Django's debug pages. `make entorno-run` prints this environment (tests/test_textos.py serves with it).
+run entorno-run: export DEBUG ?= 0
+run entorno-run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+run entorno-run: export ALLOWED_HOSTS ?= 127.0.0.1,localhost,[::1]
+run entorno-run: export EMAIL_URL ?= file://$(CURDIR)/var/mail
+run entorno-run: export SECRET_KEY ?= $(shell mkdir -p var && { test -s var/clave-local || \
+	od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >var/clave-local; } && cat var/clave-local)
+run entorno-run: export SECURE_SSL_REDIRECT ?= 0
+run entorno-run: export SESSION_COOKIE_SECURE ?= 0
+run entorno-run: export CSRF_COOKIE_SECURE ?= 0
+run entorno-run: export SECURE_HSTS_SECONDS ?= 0
 run: venv
 	mkdir -p var/mail
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py demo
 	@echo "Mesa en http://127.0.0.1:$(PORT)/  (salud: http://127.0.0.1:$(PORT)/salud/)"
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" MESA_PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+
+entorno-run:
+	@env | grep -E '^(DEBUG|SITE_URL|ALLOWED_HOSTS|EMAIL_URL|SECRET_KEY|SECURE_SSL_REDIRECT|SESSION_COOKIE_SECURE|CSRF_COOKIE_SECURE|SECURE_HSTS_SECONDS)=' | sort
 
 migrate: export DEBUG ?= 1
 migrate: venv

@@ -191,7 +191,8 @@ class PoblacionAdmin(admin.ModelAdmin):
 class CategoriaInline(admin.TabularInline):
     model = Categoria
     extra = 0
-    fields = ["orden", "grupo", "nombre", "slug"]
+    fields = ["orden", "nivel", "padre", "nombre", "slug"]
+    raw_id_fields = ["padre"]
 
 
 @admin.register(Taxonomia)

@@ -26,5 +26,28 @@ class SitioAdmin(admin.AdminSite):
         return super().login(request, extra_context)
 
 
+def _icono_si_no(valor):
+    """Django's yes/no icon in the admin lists, with a Spanish alternative text (Django writes True/False)."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    icono, texto = {True: ("yes", "Sí"), False: ("no", "No"), None: ("unknown", "Sin dato")}[valor]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icono}.svg"), texto)
+
+
 class AdminMesaConfig(AdminConfig):
     default_site = "comunas.admin_sitio.SitioAdmin"
+
+    def ready(self):
+        super().ready()
+        from django.contrib.admin.templatetags import admin_list
+
+        # The one place Django renders that icon; its callers import it from this module when they run.
+        admin_list._boolean_icon = _icono_si_no
+        # django-otp builds an English search help ("Search by user's …") for its device lists.
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        for modelo in (TOTPDevice, StaticDevice):
+            if modelo_admin := admin.site._registry.get(modelo):
+                modelo_admin.search_help_text = "Busque por el correo electrónico de la persona."

@@ -30,8 +30,8 @@ class IndicadorAdmin(admin.ModelAdmin):
 class ImportacionIndicadoresAdmin(admin.ModelAdmin):
     list_display = ["nombre_archivo", "usuario", "estado", "total_filas", "creados", "actualizados", "creada"]
     list_filter = ["estado"]
-    exclude = ["filas"]
-    readonly_fields = [f.name for f in ImportacionIndicadores._meta.fields if f.name != "filas"]
+    exclude = ["filas", "huella"]  # the rows, and the file's fingerprint (only used to spot a repeated upload)
+    readonly_fields = [f.name for f in ImportacionIndicadores._meta.fields if f.name not in {"filas", "huella"}]
 
     def has_add_permission(self, request):
         return False

@@ -20,6 +20,15 @@ def cifra(valor, decimales=1):
     return texto.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
+def numero(valor):
+    """A measured value with the decimals it has (up to two): 12 → "12", 12.5 → "12,5", 1234.25 → "1.234,25"."""
+    if valor is None:
+        return "—"
+    valor = Decimal(valor)
+    decimales = 0 if valor == valor.to_integral_value() else 1 if valor * 10 == (valor * 10).to_integral_value() else 2
+    return cifra(valor, decimales)
+
+
 def _n(valor):
     """A coordinate as text with a dot: templates would localize a float to "12,5" (a list of two numbers in SVG)."""
     return f"{valor:.1f}"
@@ -38,8 +47,9 @@ def _tope(maximo):
     return tope, [paso * i for i in range(5)]
 
 
-def lineas(anios, valores, *, alto=220):
-    """A line chart of one series: `valores` aligned with `anios` (None where there is no figure)."""
+def lineas(anios, valores, *, alto=220, decimales=1):
+    """A line chart of one series: `valores` aligned with `anios` (None where there is no figure: no point, and
+    the line is broken there rather than drawn across the gap). `decimales=None`: each value with its own."""
     izq, der, arriba, abajo = 64, 16, 12, 28
     ancho_util, alto_util = ANCHO - izq - der, alto - arriba - abajo
     tope, marcas = _tope(max((float(v) for v in valores if v is not None), default=0))
@@ -50,17 +60,23 @@ def lineas(anios, valores, *, alto=220):
     def y(v):
         return arriba + alto_util - alto_util * float(v) / tope
 
-    puntos = [
-        {"x": _n(x(i)), "y": _n(y(v)), "valor": cifra(v), "anio": a}
-        for i, (a, v) in enumerate(zip(anios, valores, strict=True))
-        if v is not None
-    ]
+    puntos, tramos, tramo = [], [], []
+    for i, (a, v) in enumerate(zip(anios, valores, strict=True)):
+        if v is None:
+            tramo = []
+            continue
+        texto = numero(v) if decimales is None else cifra(v, decimales)
+        punto = {"x": _n(x(i)), "y": _n(y(v)), "valor": texto, "anio": a}
+        puntos.append(punto)
+        if not tramo:
+            tramos.append(tramo)
+        tramo.append(f"{punto['x']},{punto['y']}")
     return {
         "ancho": ANCHO,
         "alto": alto,
         "color": COLOR,
         "puntos": puntos,
-        "trazo": " ".join(f"{p['x']},{p['y']}" for p in puntos),
+        "tramos": [" ".join(t) for t in tramos if len(t) > 1],
         "eje_y": [{"y": _n(y(m)), "texto": cifra(m, 0)} for m in marcas],
         "eje_x": [{"x": _n(x(i)), "texto": a} for i, a in enumerate(anios)],
         "izq": izq,

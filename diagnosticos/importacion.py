@@ -31,7 +31,11 @@ ANIO_MINIMO = 2000
 
 # (column, what goes in it, required) — the long layout, one row per value (the template).
 COLUMNAS = [
-    ("codigo_territorio", "Código CUT: comuna (5 dígitos, p. ej. 05405), provincia (3, p. ej. 054) o región (2)", True),
+    (
+        "codigo_territorio",
+        "Código de la comuna (5 dígitos, p. ej. 05405), de la provincia (3, p. ej. 054) o de la región (2)",
+        True,
+    ),
     ("territorio", "Nombre del territorio: se compara con el código; sin código, el nombre basta", False),
     ("categoria", "Categoría CEAD (familia, grupo o subgrupo), por su nombre o identificador (p. ej. «Hurtos»)", True),
     ("anio", "Año (p. ej. 2024)", True),
@@ -45,6 +49,32 @@ COLUMNAS = [
     ("unidad", "Solo para otra medida: su unidad (p. ej. «llamados»)", False),
 ]
 NOMBRES = [c[0] for c in COLUMNAS]
+# What a person reads: the template's header row, the import page and the messages name the columns so. Files
+# with the short names (an export, an earlier template) are read the same.
+ENCABEZADOS = {
+    "codigo_territorio": "Código del territorio",
+    "territorio": "Territorio",
+    "categoria": "Categoría",
+    "anio": "Año",
+    "trimestre": "Trimestre",
+    "mes": "Mes",
+    "medida": "Medida",
+    "origen": "Origen de los datos",
+    "frecuencia": "Casos",
+    "tasa": "Tasa por 100.000 habitantes",
+    "fuente": "Fuente",
+    "unidad": "Unidad",
+    "familia": "Familia",
+    "grupo": "Grupo",
+    "subgrupo": "Subgrupo",
+}
+
+
+def encabezado(columna):
+    """The name a person reads for a column («Código del territorio»); a period column («2024») as it came."""
+    return ENCABEZADOS.get(columna, columna)
+
+
 # Columns of the wide layout besides the periods: the category may come as family / group / subgroup.
 JERARQUIA = ("familia", "grupo", "subgrupo")
 ALIAS = {
@@ -67,6 +97,9 @@ ALIAS = {
     "subgrupo_delictual": "subgrupo",
     "delito": "categoria",
     "fuente_de_datos": "origen",
+    "codigo_del_territorio": "codigo_territorio",
+    "origen_de_los_datos": "origen",
+    "tasa_por_100_000_habitantes": "tasa",
 }
 PERIODO = re.compile(r"^(?P<anio>(19|20)\d\d)(?:[-_ ]?(?:t(?P<trimestre>[1-4])|(?P<mes>0?[1-9]|1[0-2])))?$")
 # Official variants of commune names (either spelling finds the commune).
@@ -413,7 +446,7 @@ class Resultado:
     def error(self, fila, columna, mensaje):
         self.total_errores += 1
         if len(self.errores) < MAX_ERRORES:
-            donde = f"Fila {fila}, columna «{columna}»" if columna else f"Fila {fila}"
+            donde = f"Fila {fila}, columna «{encabezado(columna)}»" if columna else f"Fila {fila}"
             self.errores.append({"fila": fila, "columna": columna, "mensaje": f"{donde}: {mensaje}"})
 
 
@@ -453,15 +486,15 @@ def _encabezado(filas):
             posiciones[nombre] = i
     tiene_territorio = {"codigo_territorio", "territorio"} & set(posiciones)
     tiene_categoria = {"categoria", *JERARQUIA} & set(posiciones)
-    faltan = [] if tiene_territorio else ["codigo_territorio (o territorio)"]
-    faltan += [] if tiene_categoria else ["categoria (o familia, grupo y subgrupo)"]
+    faltan = [] if tiene_territorio else ["«Código del territorio» (o «Territorio»)"]
+    faltan += [] if tiene_categoria else ["«Categoría» (o «Familia», «Grupo» y «Subgrupo»)"]
     if not periodos:
-        faltan += [] if "anio" in posiciones else ["anio"]
-        faltan += [] if {"frecuencia", "tasa"} & set(posiciones) else ["frecuencia o tasa"]
+        faltan += [] if "anio" in posiciones else ["«Año»"]
+        faltan += [] if {"frecuencia", "tasa"} & set(posiciones) else ["«Casos» o «Tasa por 100.000 habitantes»"]
     if faltan:
         raise ErrorDeArchivo(
             "Faltan columnas en la primera fila: "
-            + ", ".join(f"«{c}»" for c in faltan)
+            + ", ".join(faltan)
             + ". Use la plantilla, o una tabla ancha con una columna por año (2019, 2020…)."
         )
     return posiciones, periodos
@@ -613,7 +646,7 @@ def _revisar_fila(resultado, ref, numero_fila, columna_cifra, valores, permitido
             if not 0 <= tasa < 10**9:
                 resultado.error(numero_fila, "tasa", f"{texto_tasa[:40]} está fuera del rango admitido.")
     if frecuencia is None and not texto_tasa and _texto(valores.get("frecuencia")) == "":
-        resultado.error(numero_fila, "frecuencia", "indique la frecuencia, la tasa o ambas.")
+        resultado.error(numero_fila, "frecuencia", "indique los casos, la tasa o ambos.")
 
     if resultado.total_errores > antes:
         return None
@@ -635,7 +668,7 @@ def _ejemplo(territorio):
 
 def plantilla_csv(territorio=None):
     """The header and an example row (to overwrite), UTF-8 with BOM and semicolons: what Excel in Chile opens."""
-    filas = [NOMBRES, [str(v) for v in _ejemplo(territorio)]]
+    filas = [[encabezado(n) for n in NOMBRES], [str(v) for v in _ejemplo(territorio)]]
     return ("\ufeff" + "".join(";".join(f) + "\r\n" for f in filas)).encode("utf-8")
 
 
@@ -650,7 +683,7 @@ def plantilla_xlsx(territorio=None):
     libro = Workbook()
     hoja = libro.active
     hoja.title = "indicadores"
-    hoja.append(NOMBRES)
+    hoja.append([encabezado(n) for n in NOMBRES])
     for celda in hoja[1]:
         celda.font = Font(bold=True)
     hoja.append(_ejemplo(territorio))
@@ -677,12 +710,12 @@ def plantilla_xlsx(territorio=None):
     ayuda = libro.create_sheet("instrucciones")
     ayuda.append(["columna", "qué va", "obligatoria"])
     for nombre, descripcion, obligatoria in COLUMNAS:
-        ayuda.append([nombre, descripcion, "sí" if obligatoria else "no"])
+        ayuda.append([encabezado(nombre), descripcion, "sí" if obligatoria else "no"])
     ayuda.append([])
     for texto in (
-        "Reemplace la fila de ejemplo por sus cifras. Indique la frecuencia, la tasa o ambas; decimales con coma.",
+        "Reemplace la fila de ejemplo por sus cifras. Indique los casos, la tasa o ambos; decimales con coma.",
         "También se aceptan tablas anchas como las que publica el CEAD: una fila por territorio y categoría "
-        "(columnas familia, grupo y subgrupo, o categoria) y una columna por año (2019, 2020…) o por trimestre "
+        "(columnas Familia, Grupo y Subgrupo, o Categoría) y una columna por año (2019, 2020…) o por trimestre "
         "(2024-T1).",
         "Una familia o un grupo sin cifra propia se calcula como la suma de lo que contiene.",
     ):

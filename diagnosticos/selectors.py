@@ -174,13 +174,13 @@ def _anteriores_de(arbol, categoria):
 # --- Trends -------------------------------------------------------------------------------------------------
 
 
-def _resumen_serie(nombre, anios, valores, unidad):
+def _resumen_serie(nombre, anios, valores, unidad, decimales=1):
     pares = [(a, v) for a, v in zip(anios, valores, strict=True) if v is not None]
     if not pares:
         return f"{nombre}: sin datos."
     (a0, v0), (a1, v1) = pares[0], pares[-1]
     if len(pares) == 1:
-        return f"{nombre}: {cifra(v0)} {unidad} en {a0} (un solo año con datos)."
+        return f"{nombre}: {cifra(v0, decimales)} {unidad} en {a0} (un solo año con datos)."
     cambio = ""
     if v0:
         variacion = (v1 - v0) * 100 / v0
@@ -188,8 +188,8 @@ def _resumen_serie(nombre, anios, valores, unidad):
         cambio = f" ({sentido} {cifra(abs(variacion))} %)" if variacion else " (sin cambio)"
     a_max, v_max = max(pares, key=lambda p: p[1])
     return (
-        f"{nombre}: de {cifra(v0)} {unidad} en {a0} a {cifra(v1)} en {a1}{cambio}. "
-        f"El valor más alto fue {cifra(v_max)} en {a_max}."
+        f"{nombre}: de {cifra(v0, decimales)} {unidad} en {a0} a {cifra(v1, decimales)} en {a1}{cambio}. "
+        f"El valor más alto fue {cifra(v_max, decimales)} en {a_max}."
     )
 
 
@@ -204,9 +204,13 @@ class Serie:
     empalmada: bool = False  # some years come from the earlier classification through the crosswalk
     tiene_hijas: bool = False
 
+    anios: list = None
+
     @property
     def tabla(self):
-        return [(p["anio"], p["valor"]) for p in self.grafico["puntos"]]
+        """(year, value as text) for every year of the series, "sin dato" where it has none."""
+        filas = zip(self.anios, self.valores, self.textos, strict=True)
+        return [(a, "sin dato" if v is None else t) for a, v, t in filas]
 
 
 def tendencias(codigo, *, medida=None, padre=None, arbol=None):
@@ -244,19 +248,26 @@ def tendencias(codigo, *, medida=None, padre=None, arbol=None):
                 por_anio[anio] = valor
         if not por_anio:
             continue
-        con_tasa = all(t is not None for _, t in por_anio.values())
-        unidad = "por 100.000 habitantes" if con_tasa else "casos"
-        valores = [(por_anio[a][1] if con_tasa else por_anio[a][0]) if a in por_anio else None for a in anios]
-        resumen = _resumen_serie(nodo.nombre, anios, valores, unidad)
+        # One unit per chart: the rate whenever some year has it (a year without population stays blank and the
+        # summary says so), cases only when no year has a rate. Adding a year never switches the unit.
+        con_tasa = any(t is not None for _, t in por_anio.values())
+        unidad, decimales = ("por 100.000 habitantes", 1) if con_tasa else ("casos", 0)
+        valores = [por_anio[a][1 if con_tasa else 0] if a in por_anio else None for a in anios]
+        resumen = _resumen_serie(nodo.nombre, anios, valores, unidad, decimales)
         if empalmada:
             resumen += " Incluye años de la clasificación anterior del CEAD, empalmados por equivalencia."
-        if not con_tasa:
-            resumen += " Sin tasa en algún año (falta la población): se muestran casos."
-        grafico = lineas(anios, valores)
+        sin_tasa = [str(a) for a in anios if a in por_anio and por_anio[a][1] is None]
+        if con_tasa and sin_tasa:
+            resumen += (
+                f" Sin tasa en {', '.join(sin_tasa)}: falta la población de ese año, por eso el gráfico no tiene ese"
+                " punto."
+            )
+        elif not con_tasa:
+            resumen += " Sin población registrada para calcular tasas: se muestran casos."
+        grafico = lineas(anios, valores, decimales=decimales)
         tiene_hijas = bool(arbol.hijos.get(nodo.pk))
-        series.append(
-            Serie(nodo, unidad, valores, [cifra(v) for v in valores], grafico, resumen, empalmada, tiene_hijas)
-        )
+        textos = [cifra(v, decimales) for v in valores]
+        series.append(Serie(nodo, unidad, valores, textos, grafico, resumen, empalmada, tiene_hijas, anios))
     return anios, series
 
 

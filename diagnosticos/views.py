@@ -290,7 +290,8 @@ def indicadores_importar(request):
             form.add_error("archivo", error)
         else:
             return redirect("diagnosticos:indicadores_importacion", pk=importacion.pk)
-    contexto = {"form": form, "columnas": imp.COLUMNAS, "categorias": Categoria.objects.vigentes().order_by("orden")}
+    columnas = [(imp.encabezado(nombre), descripcion, obligatoria) for nombre, descripcion, obligatoria in imp.COLUMNAS]
+    contexto = {"form": form, "columnas": columnas, "categorias": Categoria.objects.vigentes().order_by("orden")}
     return render(request, "diagnosticos/indicadores_importar.html", contexto, status=400 if form.errors else 200)
 
 

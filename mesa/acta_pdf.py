@@ -21,8 +21,8 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from mesa.models import dia_largo, fecha_larga
 from mesa.services_participantes import invitados_por_institucion, quorum_texto
+from nucleo.formato import dia_largo, fecha_larga
 from nucleo.pdf import GRIS, MARGEN, CanvasNumerado
 
 

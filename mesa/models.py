@@ -2,7 +2,7 @@
 
 import hashlib
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -11,11 +11,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 
 # Guests, subrogantes and quorum rules live in their own module (registered with this app from here).
 from mesa.models_participantes import InvitadoSesion, ReglaQuorum, Subrogacion  # noqa: F401
 from nucleo.adjuntos import AdjuntoBase, RutaAleatoria
+from nucleo.formato import dia_largo
 
 # Length limits of the long texts (characters), checked by forms and services (nucleo.largos): they show on
 # every page, PDF and e-mail of the mesa, and a text without a limit would make all of them slow.
@@ -31,18 +32,6 @@ MAX_DIAS_RECORDAR_ACUERDOS = 30
 
 # How long members have to comment on a circulated acta, unless the coordination chooses otherwise.
 PLAZO_COMENTARIOS_DIAS = 7
-
-
-def dia_largo(valor):
-    """ "miércoles 16 de diciembre de 2026" (a date, or a moment read in America/Santiago)."""
-    if isinstance(valor, datetime):
-        valor = timezone.localtime(valor)
-    return formats.date_format(valor, "l j \\d\\e F \\d\\e Y")
-
-
-def fecha_larga(valor):
-    """ "miércoles 16 de diciembre de 2026, 10:00": the date format of texts (tables use 16-12-2026)."""
-    return formats.date_format(timezone.localtime(valor), "l j \\d\\e F \\d\\e Y, H:i")
 
 
 def ruta_pdf_acta(acta, nombre):

@@ -40,6 +40,7 @@ from mesa.selectors import (
 from mesa.services import _exigir_coordinacion, _renumerar, direcciones_de_coordinacion
 from mesa.services_participantes import con_representaciones, quorum_guardar
 from nucleo.avisos import aviso_crear, avisos_masivos_crear
+from nucleo.formato import con_articulo
 from nucleo.largos import exigir_largos, mensaje_largo
 from planes import services as planes_services
 from planes.models import Nodo, Plan
@@ -400,7 +401,8 @@ def acuerdo_convertir_en_actividad(*, acuerdo, por, linea):
         "codigo": f"{linea.codigo}.{linea.hijos.count() + 1}" if linea.codigo else "",
         "titulo": textwrap.shorten(acuerdo.descripcion, 250, placeholder="…"),
         "descripcion": (
-            f"{acuerdo.descripcion}\n\nAcuerdo de la sesión n.º {sesion.numero} de {sesion.mesa} ({dia:%d-%m-%Y})."
+            f"{acuerdo.descripcion}\n\nAcuerdo de la sesión n.º {sesion.numero} "
+            f"{con_articulo(sesion.mesa, 'de')} ({dia:%d-%m-%Y})."
         )[:4000],
         "responsable": acuerdo.organizacion,
         "persona": acuerdo.persona,

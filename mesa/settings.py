@@ -111,6 +111,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "comunas.context_processors.organizacion_actual",
             ],
+            # fecha_larga, dia_largo, fecha_corta, fecha_hora_corta and cantidad, in every template and e-mail.
+            "builtins": ["nucleo.templatetags.formato"],
         },
     },
 ]
@@ -177,6 +179,7 @@ OTP_TOTP_ISSUER = "Mesa"
 LANGUAGE_CODE = "es-cl"
 LOCALE_PATHS = [BASE_DIR / "locale"]  # Spanish for Django and third-party strings that lack it
 LANGUAGES = [("es-cl", "Español (Chile)")]
+FORMAT_MODULE_PATH = ["nucleo.formatos"]  # one way of writing dates and numbers (nucleo/formatos/es_CL)
 TIME_ZONE = "America/Santiago"
 USE_I18N = True
 USE_TZ = True

@@ -42,7 +42,7 @@ from mesa.forms import (
     FiltroAvisosForm,
     InvitarOrganizacionForm,
 )
-from mesa.models import Acta, Acuerdo, CalendarioPersonal, ComentarioActa, Sesion, dia_largo
+from mesa.models import Acta, Acuerdo, CalendarioPersonal, ComentarioActa, Sesion
 from mesa.selectors import (
     convocados,
     convocados_con_nombres,
@@ -52,6 +52,7 @@ from mesa.selectors import (
 )
 from nucleo import services as nucleo_services
 from nucleo.csv import celda_segura
+from nucleo.formato import dia_largo
 from nucleo.formularios import aplicar_errores, mensaje_de
 from nucleo.models import Aviso
 from planes.access import get_plan_for
@@ -464,9 +465,9 @@ def _acuerdos_csv(mesa, acuerdos):
             [
                 celda_segura(a.descripcion),
                 celda_segura(a.organizacion.nombre),
-                f"{a.plazo:%d/%m/%Y}",
+                f"{a.plazo:%d-%m-%Y}",
                 a.estado_visible,
-                f"n.º {sesion.numero} ({timezone.localtime(sesion.inicio):%d/%m/%Y})",
+                f"n.º {sesion.numero} ({timezone.localtime(sesion.inicio):%d-%m-%Y})",
                 a.acta.get_estado_display(),
             ]
         )

@@ -21,6 +21,26 @@ class VersionBase(models.Model):
         abstract = True
 
 
+def datos_legibles(datos):
+    """A snapshot as a person reads it in the admin: one row per field, lists and objects as lines, no JSON
+    words (null, true, false)."""
+    from django.utils.html import format_html, format_html_join
+
+    def valor(v):
+        if v in (None, "", []):
+            return "—"
+        if isinstance(v, bool):
+            return "Sí" if v else "No"
+        if isinstance(v, dict):
+            return "; ".join(f"{k}: {valor(x)}" for k, x in v.items())
+        if isinstance(v, list):
+            return " | ".join(valor(x) for x in v)
+        return str(v)
+
+    filas = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", ((k, valor(v)) for k, v in (datos or {}).items()))
+    return format_html("<table>{}</table>", filas)
+
+
 def a_json(valor):
     """A field value as JSON keeps it: dates in ISO format, decimals as text."""
     if isinstance(valor, datetime.date | datetime.datetime):

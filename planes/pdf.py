@@ -7,12 +7,11 @@ mesa/acta_pdf.py: Helvetica with WinAnsi covers Spanish without font files. "Pá
 so the canvas keeps each page and writes the footers when the document is saved (nucleo.pdf.CanvasNumerado).
 """
 
-from decimal import Decimal
 from functools import partial
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -21,6 +20,8 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 
 from comunas.models import Comuna, Provincia
 from diagnosticos.graficos import cifra
+from diagnosticos.graficos import numero as _numero
+from nucleo.formato import dia_largo, fecha_corta
 from nucleo.pdf import CanvasNumerado
 from planes import selectors as sel
 from planes.models import Nodo
@@ -56,23 +57,6 @@ def _p(texto, estilo):
     return Paragraph(escape(str(texto or "")).replace("\n", "<br/>"), estilo)
 
 
-def _fecha_larga(dia):
-    return formats.date_format(dia, "j \\d\\e F \\d\\e Y")
-
-
-def _fecha_corta(dia):
-    return formats.date_format(dia, "j b Y") if dia else ""
-
-
-def _numero(valor):
-    """12 → "12"; 12.5 → "12,5"; 1234.25 → "1.234,25"; None → "—"."""
-    if valor is None:
-        return "—"
-    valor = Decimal(valor)
-    decimales = 0 if valor == valor.to_integral_value() else 1 if valor * 10 == (valor * 10).to_integral_value() else 2
-    return cifra(valor, decimales)
-
-
 def _tabla(filas, anchos, *, destacadas=(), repetir=1):
     tabla = Table(filas, colWidths=anchos, repeatRows=repetir)
     estilo = [
@@ -87,10 +71,10 @@ def _tabla(filas, anchos, *, destacadas=(), repetir=1):
 
 def _plazo(nodo):
     if nodo.inicio and nodo.termino:
-        return f"{_fecha_corta(nodo.inicio)} – {_fecha_corta(nodo.termino)}"
+        return f"{fecha_corta(nodo.inicio)} – {fecha_corta(nodo.termino)}"
     if nodo.termino:
-        return f"hasta {_fecha_corta(nodo.termino)}"
-    return f"desde {_fecha_corta(nodo.inicio)}" if nodo.inicio else "—"
+        return f"hasta {fecha_corta(nodo.termino)}"
+    return f"desde {fecha_corta(nodo.inicio)}" if nodo.inicio else "—"
 
 
 def _territorios(plan):
@@ -131,7 +115,7 @@ def _portada(plan, e, hoy):
             filas.append(
                 [
                     _p(a.get_tipo_display(), e["celda"]),
-                    _p(_fecha_larga(a.fecha), e["celda"]),
+                    _p(fecha_corta(a.fecha), e["celda"]),
                     _p(a.numero_acuerdo or "—", e["celda"]),
                     _p(a.version.numero if a.version else "—", e["celda"]),
                 ]
@@ -141,7 +125,7 @@ def _portada(plan, e, hoy):
         flujo.append(_p("Aún no tiene aprobaciones registradas.", e["normal"]))
     flujo += [
         Spacer(1, 1 * cm),
-        _p(f"Documento generado el {_fecha_larga(hoy)}: refleja el plan y su avance a esa fecha.", e["pequeno"]),
+        _p(f"Documento generado el {dia_largo(hoy)}: refleja el plan y su avance a esa fecha.", e["pequeno"]),
         PageBreak(),
     ]
     return flujo
@@ -213,8 +197,8 @@ def _hitos(plan, e):
         return []
     filas = [[_p(t, e["cabecera"]) for t in ("Fecha", "Hito", "Cumplido")]]
     for h in hitos:
-        cumplido = _fecha_corta(h.cumplido_en) if h.cumplido_en else "No"
-        filas.append([_p(_fecha_corta(h.fecha), e["celda"]), _p(h.titulo, e["celda"]), _p(cumplido, e["celda"])])
+        cumplido = fecha_corta(h.cumplido_en) if h.cumplido_en else "No"
+        filas.append([_p(fecha_corta(h.fecha), e["celda"]), _p(h.titulo, e["celda"]), _p(cumplido, e["celda"])])
     return [_p("3. Hitos", e["h1"]), _tabla(filas, [3 * cm, ANCHO - 6 * cm, 3 * cm])]
 
 

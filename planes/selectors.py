@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from comunas.models import Comuna, Poblacion
 from comunas.taxonomia import Arbol
-from diagnosticos.graficos import cifra, lineas
+from diagnosticos.graficos import cifra, lineas, numero
 from diagnosticos.models import Indicador
 from diagnosticos.selectors import valor_en_arbol
 from planes.access import planes_visibles
@@ -188,9 +188,9 @@ def tarjetas_de_indicadores(plan, arbol=None):
             Tarjeta(
                 indicador=indicador,
                 anios=anios,
-                reales=[cifra(v) if v is not None else "—" for v in valores],
-                metas=[cifra(metas[a]) if a in metas else "—" for a in anios],
-                grafico=lineas(anios, valores) if any(v is not None for v in valores) else {},
+                reales=[numero(v) for v in valores],
+                metas=[numero(metas[a]) if a in metas else "—" for a in anios],
+                grafico=lineas(anios, valores, decimales=None) if any(v is not None for v in valores) else {},
                 ultimo=ultimo,
                 meta_del_anio=meta_del_anio,
                 cumple=cumple,
@@ -205,11 +205,11 @@ def _resumen_indicador(indicador, ultimo, meta, cumple, metas, hoy):
     if not ultimo:
         proxima = min((a for a in metas if a >= hoy.year), default=None)
         if proxima:
-            return f"Sin mediciones aún. Meta {proxima}: {cifra(metas[proxima])} {unidad}."
+            return f"Sin mediciones aún. Meta {proxima}: {numero(metas[proxima])} {unidad}."
         return "Sin mediciones ni metas aún."
-    texto = f"Último valor: {cifra(ultimo[1])} {unidad} ({ultimo[0]})."
+    texto = f"Último valor: {numero(ultimo[1])} {unidad} ({ultimo[0]})."
     if meta is not None:
-        texto += f" Meta {ultimo[0]}: {cifra(meta)} {unidad}: " + ("se cumple." if cumple else "no se cumple.")
+        texto += f" Meta {ultimo[0]}: {numero(meta)} {unidad}: " + ("se cumple." if cumple else "no se cumple.")
     return texto
 
 

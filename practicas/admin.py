@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from nucleo.versiones import datos_legibles
 from practicas.models import (
     AdjuntoPractica,
     Comentario,
@@ -35,7 +36,12 @@ class PracticaAdmin(admin.ModelAdmin):
 class VersionPracticaAdmin(admin.ModelAdmin):
     list_display = ["practica", "numero", "por", "creada"]
     list_select_related = ["practica", "por"]
-    readonly_fields = ["practica", "numero", "datos", "por", "creada"]
+    fields = ["practica", "numero", "contenido", "por", "creada"]
+    readonly_fields = fields
+
+    @admin.display(description="contenido")
+    def contenido(self, version):
+        return datos_legibles(version.datos)
 
 
 @admin.register(AdjuntoPractica)

@@ -3,6 +3,9 @@ from django import forms
 from comunas.models import Categoria, Organizacion
 from comunas.taxonomia import Arbol
 from practicas.models import (
+    EMMIE,
+    PREGUNTAS_EVIDENCIA,
+    SOLIDEZ,
     TEXTOS_MARKDOWN,
     Comentario,
     Practica,
@@ -28,6 +31,32 @@ class MedicionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _opcion_vacia_en_castellano(self, "— Sin evaluar —")
+        campo = self.fields["nivel_maryland"]
+        campo.label = "¿Cómo se comparó?"
+        campo.help_text = "Del método más simple (1) al más sólido (5)."
+
+
+# The practice form in numbered steps a director can finish in several sittings (each saves the draft):
+# (number, title, fields). Step 3 also holds the outcomes (formset); step 4 continues below the form
+# with the attachments and the publication.
+PASOS = [
+    (
+        1,
+        "Qué problema aborda",
+        ["organizacion", "titulo", "resumen", "etiquetas", "categorias", "contexto", "poblacion_objetivo"],
+    ),
+    (
+        2,
+        "Qué se hizo",
+        ["actividades", "socios", "periodo_inicio", "periodo_fin", "presupuesto", "fuente_financiamiento"],
+    ),
+    (3, "Resultados y evidencia", [*(c for par in EMMIE for c in par[:2]), "calificacion"]),
+    (
+        4,
+        "Adjuntos y publicación",
+        ["transferibilidad", "sostenibilidad", "contacto_nombre", "contacto_email", "contacto_telefono"],
+    ),
+]
 
 
 class PracticaForm(forms.ModelForm):
@@ -46,7 +75,23 @@ class PracticaForm(forms.ModelForm):
             "periodo_fin": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "categorias": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         }
-        help_texts = dict.fromkeys(TEXTOS_LARGOS, "Admite Markdown: **negrita**, listas con guiones, enlaces.")
+        # Plain questions instead of the evidence framework's terms (the page explains the framework once).
+        labels = {
+            "contexto": "¿Qué problema había y dónde?",
+            "poblacion_objetivo": "¿A quiénes estaba dirigida?",
+            "actividades": "¿Qué se hizo, paso a paso?",
+            "socios": "¿Con quiénes se trabajó?",
+            **PREGUNTAS_EVIDENCIA,
+            **{puntaje: "¿Qué tan sólida es la evidencia de esa respuesta?" for _, puntaje, _ in EMMIE},
+            "calificacion": "Autoevaluación: ¿qué tan probada está la práctica en general?",
+            "transferibilidad": "¿Qué debería saber otra comuna para replicarla?",
+            "sostenibilidad": "¿Cómo se mantiene en el tiempo?",
+        }
+        help_texts = {
+            "resumen": "Qué se hizo y qué se logró, en pocas líneas. Es lo primero que se lee en la biblioteca.",
+            "efecto": "Cifras antes y después, comparaciones, lo que se observó.",
+            "costo": "Presupuesto, personal y otros recursos; si hubo ahorros, también.",
+        }
 
     def __init__(self, *args, organizaciones=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,6 +103,45 @@ class PracticaForm(forms.ModelForm):
         self.fields["categorias"].queryset = (Categoria.objects.vigentes() | actuales).distinct().order_by("orden")
         self.fields["presupuesto"].widget.attrs.update(min=0, step=1)
         _opcion_vacia_en_castellano(self)
+        for _, puntaje, _ in EMMIE:
+            self.fields[puntaje].choices = [("", "— Sin evaluar —"), *((n, t.capitalize()) for n, t in SOLIDEZ.items())]
+
+    def secciones_evidencia(self):
+        """(answer field, solidity field) of each of the five evidence questions, in order."""
+        return [(self[texto], self[puntaje]) for texto, puntaje, _ in EMMIE]
+
+    def pasos(self, formset=None):
+        """The steps with what each still lacks: errors of this submission first, else what publishing needs
+        (from the saved practice), else how many of its fields are answered."""
+        practica = self.instance
+        guardada = practica.pk is not None
+        faltan_para_publicar = {1: [], 3: []}
+        if guardada:
+            if not practica.resumen.strip():
+                faltan_para_publicar[1].append("el resumen")
+            if not practica.categorias.exists():
+                faltan_para_publicar[1].append("un problema que aborda")
+            if not practica.resultados.exists():
+                faltan_para_publicar[3].append("un resultado medido")
+            if not practica.calificacion:
+                faltan_para_publicar[3].append("la autoevaluación")
+        salida = []
+        for numero, titulo, campos in PASOS:
+            campos = [c for c in campos if c in self.fields]
+            errores = [self[c] for c in campos if self.errors.get(c)]
+            if numero == 3 and formset is not None and formset.total_error_count():
+                errores.append(None)  # an outcome row
+            respondidos = sum(1 for c in campos if guardada and _respondido(practica, c))
+            if errores:
+                estado, tono = f"Revise {len(errores)} campo{'s' if len(errores) > 1 else ''}", "danger"
+            elif faltan := faltan_para_publicar.get(numero):
+                estado, tono = "Para publicar falta " + " y ".join(faltan), "warning"
+            elif not respondidos:
+                estado, tono = "Sin empezar", "secondary"
+            else:
+                estado, tono = f"{respondidos} de {len(campos)} respondidos", "success"
+            salida.append({"numero": numero, "titulo": titulo, "estado": estado, "tono": tono, "errores": errores})
+        return salida
 
     def grupos_categorias(self):
         """The category checkboxes grouped by CEAD family (the family itself first, then its groups and subgroups),
@@ -73,6 +157,15 @@ class PracticaForm(forms.ModelForm):
 
     def datos(self):
         return {campo: self.cleaned_data[campo] for campo in CAMPOS_EDITABLES}
+
+
+def _respondido(practica, campo):
+    if campo == "categorias":
+        return practica.categorias.exists()
+    if campo == "organizacion":
+        return True
+    valor = getattr(practica, campo)
+    return valor not in (None, "") and not (isinstance(valor, str) and not valor.strip())
 
 
 ResultadoFormSet = forms.inlineformset_factory(
@@ -121,7 +214,8 @@ class ReplicacionForm(forms.ModelForm):
             "fecha_inicio": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         help_texts = {
-            "adaptaciones": "Qué cambió respecto de la práctica original y por qué. Admite Markdown.",
+            "adaptaciones": "Qué cambió respecto de la práctica original y por qué. Admite formato simple: "
+            "**negrita**, listas con guiones, enlaces.",
         }
 
     def __init__(self, *args, organizaciones=None, **kwargs):

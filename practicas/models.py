@@ -62,6 +62,23 @@ EMMIE = [
     ("costo", "costo_puntaje", "Costo económico"),
 ]
 
+# The same, as a director reads them: the five EMMIE questions in plain words, and how solid the evidence behind
+# each answer is (the 0–4 score), shown on the form and the practice's page instead of the framework's terms.
+PREGUNTAS_EVIDENCIA = {
+    "efecto": "¿Funcionó? ¿Cuánto cambió?",
+    "mecanismo": "¿Por qué funcionó?",
+    "moderadores": "¿Dónde y con quiénes funciona mejor o peor?",
+    "implementacion": "¿Qué se necesitó para hacerla?",
+    "costo": "¿Cuánto costó?",
+}
+SOLIDEZ = {0: "sin evidencia", 1: "débil", 2: "moderada", 3: "sólida", 4: "muy sólida"}
+
+
+def solidez(puntaje):
+    """ "Evidencia débil (1 de 4)"; "" without a score."""
+    return "" if puntaje is None else f"Evidencia {SOLIDEZ[puntaje]} ({puntaje} de 4)"
+
+
 # The practice's texts written in Markdown (rendered to HTML when saved: Practica.html).
 TEXTOS_MARKDOWN = [
     "resumen",
@@ -212,9 +229,10 @@ class Practica(models.Model):
 
     @property
     def secciones_emmie(self):
-        """(label, the text as HTML, the score) of each EMMIE section."""
+        """(the question in plain words, the answer as HTML, how solid its evidence is) of each EMMIE section."""
         return [
-            (label, self.html_de(texto), getattr(self, f"get_{puntaje}_display")()) for texto, puntaje, label in EMMIE
+            (PREGUNTAS_EVIDENCIA[texto], self.html_de(texto), solidez(getattr(self, puntaje)))
+            for texto, puntaje, _ in EMMIE
         ]
 
     def html_de(self, campo):

@@ -205,8 +205,16 @@ def nueva(request):
             form.add_error(None, error)
         else:
             messages.success(request, "Borrador guardado. Puede seguir completándolo cuando quiera.")
-            return redirect("practicas:editar", pk=practica.pk)
-    return render(request, "practicas/formulario.html", {"form": form, "formset": formset, "practica": None})
+            return _al_paso(request, practica)
+    contexto = {"form": form, "formset": formset, "practica": None, "pasos": form.pasos(formset)}
+    return render(request, "practicas/formulario.html", contexto)
+
+
+def _al_paso(request, practica):
+    """Back to the draft's form, at the step its "Guardar y seguir" button names (the first by default)."""
+    paso = request.POST.get("siguiente", "")
+    ancla = f"#paso-{paso}" if paso in {"2", "3", "4"} else ""
+    return redirect(reverse("practicas:editar", args=[practica.pk]) + ancla)
 
 
 @miembro_requerido
@@ -229,15 +237,18 @@ def editar(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            aviso = "Cambios publicados (nueva versión)." if practica.es_publicada else "Borrador guardado."
-            messages.success(request, aviso)
-            return redirect("practicas:detalle" if practica.es_publicada else "practicas:editar", pk=practica.pk)
+            if practica.es_publicada:
+                messages.success(request, "Cambios publicados (nueva versión).")
+                return redirect("practicas:detalle", pk=practica.pk)
+            messages.success(request, "Borrador guardado.")
+            return _al_paso(request, practica)
     contexto = {
         "form": form,
         "formset": formset,
         "practica": practica,
         "adjuntos": practica.adjuntos.all(),
         "adjuntos_form": AdjuntosForm(max_mb=settings.PRACTICAS_ADJUNTO_MAX_MB),
+        "pasos": form.pasos(formset),
     }
     return render(request, "practicas/formulario.html", contexto)
 

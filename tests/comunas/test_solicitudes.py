@@ -234,7 +234,7 @@ def test_datos_invalidos_se_explican_en_espanol(dpa):
     html = respuesta.content.decode()
     assert respuesta.status_code == 200
     assert "Escriba un teléfono válido" in html and "Este campo es obligatorio" in html
-    assert "Introduzca una dirección de correo electrónico válida" in html
+    assert "Ingrese una dirección de correo electrónico válida" in html
     assert mail.outbox == [] and not Usuario.objects.exists()
 
 

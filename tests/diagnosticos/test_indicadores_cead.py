@@ -38,7 +38,7 @@ def provincial(dpa):
 def test_el_nombre_debe_corresponder_al_codigo(director):
     importacion = subir(director, LARGA + "05405;Papudo;Hurtos;2024;;;3\n")
     assert _mensajes(importacion) == [
-        "Fila 2, columna «territorio»: el código 05405 es de Zapallar, no de «Papudo»; corrija el código o el nombre."
+        "Fila 2, columna «Territorio»: el código 05405 es de Zapallar, no de «Papudo»; corrija el código o el nombre."
     ]
 
 
@@ -115,7 +115,7 @@ def test_tabla_ancha_por_familia_y_grupo_con_tasas(provincial):
 def test_la_familia_debe_contener_al_grupo(director):
     filas = [["Código", "Familia", "Grupo", "2024"], ["05405", "Incivilidades", "Hurtos", 3]]
     assert _mensajes(subir(director, xlsx(filas))) == [
-        "Fila 2, columna «subgrupo»: «Hurtos» no pertenece a la familia «Incivilidades»."
+        "Fila 2, columna «Subgrupo»: «Hurtos» no pertenece a la familia «Incivilidades»."
     ]
 
 
@@ -132,7 +132,7 @@ def test_celda_gigante_y_exponente_enorme_dan_mensajes_y_no_500(director):
     gigante = "codigo_territorio;categoria;anio;frecuencia;fuente\n05405;hurtos;2024;3;" + "x" * 200_000
     assert "una celda es demasiado larga" in rechazo(director, gigante)
     exponente = subir(director, "codigo_territorio;categoria;anio;tasa\n05405;hurtos;2024;1e999999999\n")
-    assert _mensajes(exponente) == ["Fila 2, columna «tasa»: «1e999999999» no es un número."]
+    assert _mensajes(exponente) == ["Fila 2, columna «Tasa por 100.000 habitantes»: «1e999999999» no es un número."]
     respuesta = cliente_de(director).post(
         "/indicadores/importar/",
         {"archivo": SimpleUploadedFile("i.csv", b"codigo_territorio;categoria;anio;tasa\n05405;hurtos;2024;9e99999\n")},

@@ -53,15 +53,15 @@ def test_excel(director):
 @pytest.mark.parametrize(
     ("fila", "esperado"),
     [
-        ("05999;hurtos;2024;;;3;;", "Fila 2, columna «codigo_territorio»: no existe una comuna, provincia o región"),
-        ("05405;bicicletas;2024;;;3;;", "Fila 2, columna «categoria»: «bicicletas» no es una categoría"),
-        ("05405;hurtos;2024;;;tres;;", "Fila 2, columna «frecuencia»: «tres» no es un número."),
-        ("05405;hurtos;2024;;;3;abc;", "Fila 2, columna «tasa»: «abc» no es un número."),
-        ("05405;hurtos;1890;;;3;;", "Fila 2, columna «anio»: 1890 está fuera del rango admitido"),
-        ("05405;hurtos;2024;5;;3;;", "Fila 2, columna «trimestre»: 5 está fuera del rango admitido (1 a 4)."),
-        ("05405;hurtos;2024;;13;3;;", "Fila 2, columna «mes»: 13 está fuera del rango admitido (1 a 12)."),
-        ("05405;hurtos;2024;;;;;", "Fila 2, columna «frecuencia»: indique la frecuencia, la tasa o ambas."),
-        ("13101;hurtos;2024;;;3;;", "Fila 2, columna «codigo_territorio»: su organización no puede cargar cifras"),
+        ("05999;hurtos;2024;;;3;;", "Fila 2, columna «Código del territorio»: no existe una comuna, provincia"),
+        ("05405;bicicletas;2024;;;3;;", "Fila 2, columna «Categoría»: «bicicletas» no es una categoría"),
+        ("05405;hurtos;2024;;;tres;;", "Fila 2, columna «Casos»: «tres» no es un número."),
+        ("05405;hurtos;2024;;;3;abc;", "Fila 2, columna «Tasa por 100.000 habitantes»: «abc» no es un número."),
+        ("05405;hurtos;1890;;;3;;", "Fila 2, columna «Año»: 1890 está fuera del rango admitido"),
+        ("05405;hurtos;2024;5;;3;;", "Fila 2, columna «Trimestre»: 5 está fuera del rango admitido (1 a 4)."),
+        ("05405;hurtos;2024;;13;3;;", "Fila 2, columna «Mes»: 13 está fuera del rango admitido (1 a 12)."),
+        ("05405;hurtos;2024;;;;;", "Fila 2, columna «Casos»: indique los casos, la tasa o ambos."),
+        ("13101;hurtos;2024;;;3;;", "Fila 2, columna «Código del territorio»: su organización no puede cargar cifras"),
     ],
 )
 def test_cada_error_nombra_fila_y_columna(director, fila, esperado):
@@ -166,7 +166,11 @@ def test_plantillas(director):
     taxonomia()
     cliente = cliente_de(director)
     csv = cliente.get("/indicadores/plantilla.csv")
-    assert csv.content.startswith(b"\xef\xbb\xbfcodigo_territorio;territorio;categoria;anio")
+    texto = csv.content.decode("utf-8")
+    assert texto.startswith("\ufeffCódigo del territorio;Territorio;Categoría;Año;")
+    # The template as a person fills it in (headers in plain Spanish) imports as it is.
+    relleno = texto.replace("\ufeff", "").replace("EJEMPLO: reemplace esta fila por sus cifras", "CEAD")
+    assert subir(director, relleno).errores == []
     respuesta = cliente.get("/indicadores/plantilla.xlsx")
     from io import BytesIO
 

@@ -65,8 +65,8 @@ def test_un_director_carga_sus_cifras_y_las_compara(live_server, page, escenario
     expect(page.get_by_role("heading", name="El archivo tiene errores; no se guardó nada")).to_be_visible()
     errores = page.locator("#errores li")
     expect(errores).to_have_count(2)
-    expect(errores.nth(0)).to_have_text("Fila 6, columna «frecuencia»: «noventa» no es un número.")
-    expect(errores.nth(1)).to_contain_text("Fila 7, columna «codigo_territorio»: su organización no puede cargar")
+    expect(errores.nth(0)).to_have_text("Fila 6, columna «Casos»: «noventa» no es un número.")
+    expect(errores.nth(1)).to_contain_text("Fila 7, columna «Código del territorio»: su organización no puede cargar")
     _captura(page, "1-errores")
     assert violaciones_graves(page) == []
     assert Indicador.objects.filter(territorio="05405").count() == 0

@@ -51,7 +51,9 @@ def test_publicar_encontrar_y_replicar_una_practica(live_server, page, dos_comun
     page.locator("#id_resultados-0-indicador").fill("Denuncias por hurto")
     page.locator("#id_resultados-0-linea_base").fill("120")
     page.locator("#id_resultados-0-resultado").fill("90")
-    page.get_by_label("Calificación de la evidencia (autoevaluada)").select_option(label="Prometedora")
+    page.get_by_label("Autoevaluación: ¿qué tan probada está la práctica en general?").select_option(
+        label="Prometedora"
+    )
     _sin_violaciones(page, "1-formulario")
     page.get_by_role("button", name="Guardar borrador").click()
     expect(page.get_by_text("Borrador guardado.")).to_be_visible()

@@ -115,7 +115,7 @@ def test_aprobar_y_publicar_envia_el_aviso_con_el_pdf(
         respuesta = cliente.post(_url(realizada, "publicar/"), follow=True)
     assert "Acta publicada" in respuesta.content.decode()
     correo = next(m for m in mail.outbox if m.to == [director.email])
-    assert correo.subject == f"Acta publicada: sesión n.º 1 de {realizada.mesa}"
+    assert correo.subject == f"Acta publicada: sesión n.º 1 de la {realizada.mesa}"
     assert f"/mesas/sesiones/{realizada.pk}/acta.pdf" in correo.body
     pdf = cliente_de(director).get(f"/mesas/sesiones/{realizada.pk}/acta.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"

@@ -125,7 +125,7 @@ def test_la_coordinacion_invita_y_la_direccion_acepta(
     participacion = Participacion.objects.get(organizacion=papudo)
     assert participacion.estado == Participacion.Estado.INVITADA
     [correo] = mail.outbox
-    assert correo.to == ["directora@papudo.test"] and correo.subject == f"Invitación a {mesa}"
+    assert correo.to == ["directora@papudo.test"] and correo.subject == f"Invitación a la {mesa}"
 
     cliente_directora = cliente_de(directora)
     assert "Aceptar la invitación" in cliente_directora.get("/mesas/").content.decode()

@@ -79,7 +79,7 @@ def test_los_invitados_de_un_borrador_reciben_la_convocatoria_al_convocar(
 @pytest.mark.parametrize(
     ("datos", "error"),
     [
-        ({"email": "no-es-un-correo"}, "Introduzca una dirección de correo electrónico válida"),
+        ({"email": "no-es-un-correo"}, "Ingrese una dirección de correo electrónico válida"),
         ({"email": "director@zapallar.test"}, "Ese correo es de un miembro de la mesa"),
         ({"institucion": ""}, "Este campo es obligatorio"),
     ],

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from comunas.models import Comuna, Membresia
 from mesa import services, services_participacion
 from mesa.models import Participacion, Sesion
+from nucleo.formato import con_articulo
 from nucleo.models import Aviso
 from tests.conftest import cliente_de, crear_organizacion, miembro
 from tests.mesa.utiles import crear_mesa, crear_sesion
@@ -111,7 +112,7 @@ def test_pedir_unirse_avisa_a_la_coordinacion(mesa, ajeno, coordinador, org_ajen
     assert solicitud.mensaje == "Queremos sumar nuestra experiencia."
     [correo] = mail.outbox
     assert correo.to == [coordinador.email]
-    assert correo.subject == f"{org_ajena} pide unirse a {mesa}"
+    assert correo.subject == f"{org_ajena} pide unirse {con_articulo(mesa, 'a')}"
     assert "Queremos sumar nuestra experiencia." in correo.body
     assert f"/mesas/{mesa.pk}/#solicitudes" in correo.body and "Alberto Ajeno" in correo.body
     assert "Solicitud enviada el" in cliente.get("/mesas/").content.decode()
@@ -157,7 +158,7 @@ def test_aceptar_la_solicitud_envia_la_convocatoria_pendiente(
     assert _convocatorias(director).count() == 1
     convocatorias = [m for m in mail.outbox if m.to == [ajeno.email] and "text/calendar" in str(m.message())]
     assert len(convocatorias) == 1
-    [aviso_resultado] = [m for m in mail.outbox if m.subject == f"{org_ajena} ya participa en {mesa}"]
+    [aviso_resultado] = [m for m in mail.outbox if m.subject == f"{org_ajena} ya participa {con_articulo(mesa, 'en')}"]
     assert aviso_resultado.to == [ajeno.email] and "convocatoria de 1 sesión" in aviso_resultado.body
     # He now sees the mesa and the session; running the fan-out again sends nothing twice.
     assert cliente_de(ajeno).get(f"/mesas/sesiones/{convocada.pk}/").status_code == 200
@@ -182,7 +183,10 @@ def test_rechazar_la_solicitud_con_motivo_y_volver_a_pedir(
     solicitud.refresh_from_db()
     assert solicitud.estado == Participacion.Estado.RECHAZADA and solicitud.rechazada_por == coordinador
     [correo] = mail.outbox
-    assert correo.to == [ajeno.email] and correo.subject == f"Su solicitud para unirse a {mesa} no fue aceptada"
+    assert (
+        correo.to == [ajeno.email]
+        and correo.subject == f"Su solicitud para unirse {con_articulo(mesa, 'a')} no fue aceptada"
+    )
     assert "La mesa es de la Región de Valparaíso." in correo.body
     # Answered once: a second answer is refused with a message, not a 500.
     respuesta = cliente_de(coordinador).post(f"/mesas/solicitudes/{solicitud.pk}/aceptar/", follow=True)
@@ -249,7 +253,7 @@ def test_la_invitacion_tiene_su_pagina(invitacion, mesa, convocada, coordinador)
 
 def test_el_correo_de_invitacion_lleva_a_su_pagina(invitacion, mesa):
     [correo] = mail.outbox
-    assert correo.to == ["directora@papudo.test"] and correo.subject == f"Invitación a {mesa}"
+    assert correo.to == ["directora@papudo.test"] and correo.subject == f"Invitación {con_articulo(mesa, 'a')}"
     assert f"/mesas/participaciones/{invitacion.pk}/" in correo.body and "rechazarla" in correo.body
 
 
@@ -267,7 +271,7 @@ def test_rechazar_la_invitacion_avisa_a_la_coordinacion(
     assert invitacion.motivo_rechazo == "Ya participamos en la mesa provincial."
     [correo] = mail.outbox
     assert correo.to == [coordinador.email]
-    assert correo.subject == f"{invitacion.organizacion} rechazó la invitación a {mesa}"
+    assert correo.subject == f"{invitacion.organizacion} rechazó la invitación {con_articulo(mesa, 'a')}"
     assert "Ya participamos en la mesa provincial." in correo.body
     # It can no longer be accepted; the coordination sees it and may invite again (a new e-mail goes out).
     assert cliente_de(directora).post(f"/mesas/participaciones/{invitacion.pk}/aceptar/").status_code == 302
@@ -311,4 +315,4 @@ def test_aceptar_la_invitacion_envia_la_convocatoria_pendiente(
     [aviso] = _convocatorias(directora)
     assert aviso.objeto == convocada
     [correo] = [m for m in mail.outbox if m.to == [coordinador.email]]
-    assert correo.subject == f"{invitacion.organizacion} aceptó la invitación a {mesa}"
+    assert correo.subject == f"{invitacion.organizacion} aceptó la invitación {con_articulo(mesa, 'a')}"

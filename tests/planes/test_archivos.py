@@ -480,7 +480,7 @@ def test_el_pdf_del_plan(director, org_zapallar):
         "Socios: Carabineros · Presupuesto: $ 1.234.567 (FNSP)",
         "atrasada",
         "Licitación de cámaras",
-        f"4 may {ANIO}",
+        f"04-05-{ANIO}",
         "4. Indicadores y metas",
         "Robos en viviendas por 100.000",
         f"412,5 ({ANIO - 1})",

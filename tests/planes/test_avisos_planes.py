@@ -165,9 +165,9 @@ def test_resumen_mensual_a_las_directoras_de_las_duenas(
     asunto = "Resumen de junio de 2031: Plan de temporada (40 %, 1 atrasada)"
     assert recibidos == [("director@papudo.test", asunto), ("director@zapallar.test", asunto)]
     texto = mail.outbox[0].body
-    assert "Avance del plan: 40 %" in texto and "Cámaras — venció el 22/05/2031, avance 40 %" in texto
-    assert "15/07/2031: Inauguración" in texto
-    assert "Cámaras operando: Último valor: 8,0 cámaras (2031). Meta 2031: 12,0 cámaras: no se cumple." in texto
+    assert "Avance del plan: 40 %" in texto and "Cámaras — venció el 22-05-2031, avance 40 %" in texto
+    assert "15-07-2031: Inauguración" in texto
+    assert "Cámaras operando: Último valor: 8 cámaras (2031). Meta 2031: 12 cámaras: no se cumple." in texto
     assert f"{settings.SITE_URL}/planes/{plan.pk}/" in texto
     assert _barrer(date(2031, 6, 2), barrer, resumen_mensual_planes_task) == []  # once a month
     assert len(_barrer(date(2031, 7, 1), barrer, resumen_mensual_planes_task)) == 2

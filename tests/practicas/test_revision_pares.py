@@ -33,7 +33,7 @@ def test_una_organizacion_par_revisa_y_se_muestra_junto_a_la_autoevaluacion(
     assert (revision.organizacion, revision.revisor, revision.calificacion) == (org_ajena, ajeno, "sin_efecto")
     html = respuesta.content.decode()
     assert "Revisión registrada." in html
-    assert "Evidencia: Prometedora (autoevaluada)" in html and "Revisión de pares:" in html
+    assert "Autoevaluación: Prometedora" in html and "Revisión de pares:" in html
     seccion = html.split('id="revisiones"', 1)[1]
     assert "<strong>Sin efecto</strong> (1)" in seccion and "<strong>comparación</strong>" in seccion
     assert org_ajena.nombre in seccion
