@@ -36,13 +36,11 @@ def _revisar(page, nombre):
 
 
 def _convocar(page):
-    """«Convocar», and its confirmation when the page asks for one before e-mailing everybody."""
-    page.get_by_role("button", name="Convocar", exact=True).click()
-    page.wait_for_load_state()
-    confirmado = page.get_by_text(re.compile("Sesión convocada"))
-    if not confirmado.first.is_visible():
-        page.get_by_role("button", name=re.compile("convocar", re.IGNORECASE)).last.click()
-    expect(confirmado.first).to_be_visible()
+    """«Convocar» opens a confirmation page that says who will receive it; its button sends the convocatoria."""
+    page.get_by_role("link", name="Convocar", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Convocar la sesión")
+    page.get_by_role("button", name="Convocar y enviar las invitaciones").click()
+    expect(page.get_by_text("Sesión convocada: las invitaciones se están enviando.")).to_be_visible()
 
 
 def test_la_direccion_crea_su_consejo_y_convoca_la_sesion_mensual(live_server, page, demo):

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import formats, timezone
 from playwright.sync_api import expect
 
 from comunas.demo import CLAVE_DEMO, COORDINADORA
@@ -86,7 +86,9 @@ def test_invitado_subrogante_quorum_y_acta(live_server, page, sesion):
 
     # The officer opens the e-mail's link in a browser of his own, without an account, and confirms.
     [enviado] = [m for m in mail.outbox if m.to == [CORREO]]
-    assert enviado.subject.startswith("Convocatoria: Sesión extraordinaria")
+    fecha = formats.date_format(timezone.localtime(sesion.inicio), "D d-m H:i")
+    assert enviado.subject == f"Sesión {fecha} · {sesion.mesa}"  # the date first, as a phone shows it
+    assert f"{sesion}\nFecha: " in enviado.body  # «Sesión extraordinaria n.º 3 de …», then its date
     enlace = re.search(r"^Asistiré: (\S+)$", enviado.body, re.M).group(1)
     carabinero = _contexto(page)
     correo = carabinero.new_page()

@@ -60,10 +60,10 @@ def test_ciclo_de_una_sesion(live_server, page, demo, django_capture_on_commit_c
     page.get_by_label("Duración (minutos)").fill("30")
     page.get_by_role("button", name="Agregar").click()
     expect(page.get_by_text("Punto agregado a la tabla.")).to_be_visible()
-    page.get_by_role("link", name="Convocar").click()  # a confirmation page says to whom it goes
+    page.get_by_role("link", name="Convocar", exact=True).click()  # a confirmation page says to whom it goes
     expect(page.get_by_text("Qué pasará")).to_be_visible()
     page.get_by_role("button", name="Convocar y enviar las invitaciones").click()
-    expect(page.get_by_text("Sesión convocada")).to_be_visible()
+    expect(page.get_by_text("Sesión convocada: las invitaciones se están enviando.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Convocada")
     _revisar(page, "sesion-convocada")
     sesion_url = page.url

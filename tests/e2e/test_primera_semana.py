@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import formats, timezone
 from playwright.sync_api import expect
 
 from comunas.models import Categoria, Comuna, Membresia, Poblacion, Usuario
@@ -65,7 +65,10 @@ def test_cada_enlace_de_los_correos_llega_al_sitio_en_marcha(live_server, page, 
     settings.SITE_URL = live_server.url  # what `make run PORT=…` does: the port it serves on
     coordinadora, director, sesion = mesa_de_zapallar
     mesa_services.sesion_convocar(sesion=sesion, por=coordinadora)
-    convocatoria = next(m for m in mail.outbox if m.to == [director.email] and m.subject.startswith("Convocatoria"))
+    fecha = formats.date_format(timezone.localtime(sesion.inicio), "D d-m H:i")
+    convocatoria = next(
+        m for m in mail.outbox if m.to == [director.email] and m.subject == f"Sesión {fecha} · {sesion.mesa}"
+    )
     texto, html = _enlaces(convocatoria)
     assert texto and html
     assert all(enlace.startswith(live_server.url + "/") for enlace in texto + html), texto + html
@@ -185,14 +188,17 @@ def demo(e2e_db):
 
 
 def _recorrido():
-    """The main journeys' pages of the demo, by the objects the demo creates."""
+    """The main journeys' pages of the demo, by the objects the demo creates: those every member opens, and those
+    only the coordinator (of the mesa and of Zapallar's consejo comunal) opens."""
     from diagnosticos.models import Diagnostico
     from mesa.models import Acta, Mesa
     from planes.models import Plan
     from practicas.models import Practica
 
-    mesa = Mesa.objects.get()
+    mesa = Mesa.objects.get(tipo=Mesa.Tipo.MESA)
     sesion = mesa.sesiones.order_by("numero").last()
+    consejo = Mesa.objects.get(tipo=Mesa.Tipo.CONSEJO)
+    sesion_consejo = consejo.sesiones.order_by("numero").last()
     acta = Acta.objects.filter(sesion__mesa=mesa).order_by("sesion__numero").first()
     diagnostico = Diagnostico.objects.filter(estado="publicado").order_by("pk").first()
     return [
@@ -217,6 +223,13 @@ def _recorrido():
         f"/mesas/{mesa.pk}/planes/",
         "/organizacion/",
         "/cuenta/seguridad/",
+    ], [
+        f"/mesas/sesiones/{sesion.pk}/invitados/",
+        f"/mesas/{consejo.pk}/",
+        f"/mesas/{consejo.pk}/integrantes/",
+        f"/mesas/{consejo.pk}/anual/",
+        f"/mesas/sesiones/{sesion_consejo.pk}/",
+        f"/mesas/sesiones/{sesion_consejo.pk}/acta/",
     ]
 
 
@@ -239,7 +252,7 @@ def test_en_un_telefono_ninguna_pagina_se_desplaza_hacia_el_lado(live_server, br
     from comunas.demo import CLAVE_DEMO, COORDINADORA
 
     coordinadora = con_dos_factores(Usuario.objects.get(email=COORDINADORA[0]))
-    urls = _recorrido()
+    todos, coordinacion = _recorrido()
     telefono = browser.new_context(
         viewport={"width": 390, "height": 844}, locale="es-CL", timezone_id="America/Santiago", is_mobile=True
     )
@@ -248,7 +261,7 @@ def test_en_un_telefono_ninguna_pagina_se_desplaza_hacia_el_lado(live_server, br
     for email, dispositivo in ((COORDINADORA[0], coordinadora.otp_device), ("director@quilpue.example", None)):
         _ingresar(page, live_server.url, email, CLAVE_DEMO, dispositivo)
         expect(page.get_by_role("heading", level=1)).to_contain_text("Hola")
-        for url in urls:
+        for url in todos + (coordinacion if email == COORDINADORA[0] else []):
             respuesta = page.goto(live_server.url + url)
             assert respuesta.status == 200, (email, url)
             medida = _desborde(page)

@@ -89,7 +89,7 @@ def test_convocar_pide_confirmacion_y_advierte_la_tabla_vacia(live_server, page,
     _revisar(page, "convocar-confirmacion")
     assert not Aviso.objects.filter(sesion=sesion).exists()
     page.get_by_role("button", name="Convocar y enviar las invitaciones").click()
-    expect(page.get_by_text("Sesión convocada")).to_be_visible()
+    expect(page.get_by_text("Sesión convocada: las invitaciones se están enviando.")).to_be_visible()
     assert Aviso.objects.filter(sesion=sesion, plantilla="sesion_convocada").count() == personas
 
 
