@@ -16,7 +16,7 @@ from django.utils import timezone
 # Guests, subrogantes and quorum rules live in their own module (registered with this app from here).
 from mesa.models_participantes import InvitadoSesion, ReglaQuorum, Subrogacion  # noqa: F401
 from nucleo.adjuntos import AdjuntoBase, RutaAleatoria
-from nucleo.formato import dia_largo
+from nucleo.formato import con_articulo, dia_largo
 
 # Length limits of the long texts (characters), checked by forms and services (nucleo.largos): they show on
 # every page, PDF and e-mail of the mesa, and a text without a limit would make all of them slow.
@@ -355,7 +355,7 @@ class Sesion(models.Model):
         ]
 
     def __str__(self):
-        return f"Sesión {self.get_tipo_display().lower()} n.º {self.numero} de {self.mesa}"
+        return f"Sesión {self.get_tipo_display().lower()} n.º {self.numero} {con_articulo(self.mesa, 'de')}"
 
     @property
     def empezo(self):

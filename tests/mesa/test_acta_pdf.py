@@ -58,7 +58,7 @@ def test_paginas_fecha_con_dia_anfitriona_metadatos_y_esquema(acta, coordinador,
     assert "Borrador sin aprobar." in texto
 
     info = leer_pdf.metadatos(pdf)
-    assert info["Title"].startswith("Acta de la sesión ordinaria n.º 1 de Mesa de buenas prácticas")
+    assert info["Title"].startswith("Acta de la sesión ordinaria n.º 1 de la Mesa de buenas prácticas")
     assert "miércoles 16 de diciembre de 2026" in info["Title"]
     assert info["Author"] == org_zapallar.nombre
     assert info["Subject"].startswith("Borrador sin aprobar.")
