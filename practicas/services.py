@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Value
+from django.db.models import F, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -107,36 +107,59 @@ def _guardar_resultados(practica, resultados):
     _guardar_mediciones(practica.resultados, lambda: Resultado(practica=practica), resultados)
 
 
-def practica_indexar(practica):
-    """Refreshes the folded search text and, on PostgreSQL, the weighted tsvector."""
+def texto_de_busqueda(practica, *, categorias, resultados):
+    """The folded text the search covers: title, summary, tags, every section, the problems it addresses, its
+    organization and territory, and its outcomes. `categorias` and `resultados` as loaded by the caller."""
     partes = [practica.titulo, practica.resumen, practica.etiquetas]
     partes += [getattr(practica, c) for c in TEXTOS_BUSCABLES]
     partes += [getattr(practica, texto) for texto, _, _ in EMMIE]
-    partes += [c.nombre for c in practica.categorias.all()]
+    partes += [c.nombre for c in categorias]
     partes += [practica.organizacion.nombre, str(practica.territorio)]
-    partes += [f"{r.indicador} {r.como_se_midio}" for r in practica.resultados.all()]
-    texto = plegar("\n".join(p for p in partes if p))
+    partes += [f"{r.indicador} {r.como_se_midio}" for r in resultados]
+    return plegar("\n".join(p for p in partes if p))
+
+
+def vector_de_busqueda(texto):
+    """The weighted tsvector (PostgreSQL): title A, summary and tags B, the folded text C. `texto` is an
+    expression: Value(...) for one practice, F("texto_busqueda") for a set-based update."""
+    return (
+        SearchVector("titulo", weight="A", config=CONFIG_BUSQUEDA)
+        + SearchVector("resumen", "etiquetas", weight="B", config=CONFIG_BUSQUEDA)
+        + SearchVector(texto, weight="C", config=CONFIG_BUSQUEDA)
+    )
+
+
+def practica_indexar(practica):
+    """Refreshes the folded search text and, on PostgreSQL, the weighted tsvector."""
+    texto = texto_de_busqueda(practica, categorias=practica.categorias.all(), resultados=practica.resultados.all())
     Practica.objects.filter(pk=practica.pk).update(texto_busqueda=texto)
     practica.texto_busqueda = texto
     if connection.vendor == "postgresql":
-        Practica.objects.filter(pk=practica.pk).update(
-            vector_busqueda=SearchVector("titulo", weight="A", config=CONFIG_BUSQUEDA)
-            + SearchVector("resumen", "etiquetas", weight="B", config=CONFIG_BUSQUEDA)
-            + SearchVector(Value(texto), weight="C", config=CONFIG_BUSQUEDA)
-        )
+        Practica.objects.filter(pk=practica.pk).update(vector_busqueda=vector_de_busqueda(Value(texto)))
 
 
-def _foto(practica):
-    """The JSON snapshot kept for every published version."""
+def practicas_vectorizar(ids):
+    """The tsvector of many practices whose `texto_busqueda` is already written (bulk loads): one UPDATE."""
+    if connection.vendor == "postgresql":
+        Practica.objects.filter(pk__in=ids).update(vector_busqueda=vector_de_busqueda(F("texto_busqueda")))
+
+
+def foto_de_practica(practica, *, categorias=None, resultados=None):
+    """The JSON snapshot kept for every published version. A bulk load passes the category slugs and the outcome
+    dicts (CAMPOS_RESULTADO) it holds in memory; otherwise they are read."""
     datos = foto(practica, CAMPOS_EDITABLES)
     datos["visibilidad"] = practica.visibilidad
-    datos["categorias"] = sorted(practica.categorias.values_list("slug", flat=True))
-    datos["resultados"] = list(practica.resultados.values(*CAMPOS_RESULTADO))
+    if categorias is None:
+        categorias = practica.categorias.values_list("slug", flat=True)
+    datos["categorias"] = sorted(categorias)
+    if resultados is None:
+        resultados = practica.resultados.values(*CAMPOS_RESULTADO)
+    datos["resultados"] = [{campo: r[campo] for campo in CAMPOS_RESULTADO} for r in resultados]
     return datos
 
 
 def _versionar(practica, por):
-    return versionar(practica.versiones, datos=_foto(practica), por=por)
+    return versionar(practica.versiones, datos=foto_de_practica(practica), por=por)
 
 
 @transaction.atomic

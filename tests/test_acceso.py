@@ -39,6 +39,7 @@ PLAN_ADAPTACION = _todos(director=404, integrante=404, lector=404, anonimo=302) 
 REGLAS = {
     "portada": (lambda o: "/", PUBLICA),
     "salud": (lambda o: "/salud/", dict.fromkeys(ELENCO, 503)),  # no beat in this test: late, for everyone
+    "noop": (lambda o: "/salud/noop/", dict.fromkeys(ELENCO, 404)),  # only with BENCH=1 (make bench)
     "login": (lambda o: "/cuenta/ingresar/", _todos(admin=302, director=302, integrante=302, lector=302, ajeno=302)),
     "logout": (lambda o: "/cuenta/salir/", dict.fromkeys(ELENCO, 405)),  # POST only
     "password_change": (lambda o: "/cuenta/clave/", MIEMBROS),
