@@ -8,7 +8,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404
 
 from comunas.models import Categoria, Comuna, Organizacion, Provincia, Region
@@ -17,7 +17,7 @@ from diagnosticos import grupos
 from diagnosticos import importacion as imp
 from diagnosticos.access import diagnosticos_visibles
 from diagnosticos.graficos import barras, cifra, lineas
-from diagnosticos.models import Indicador
+from diagnosticos.models import Indicador, ProblemaPriorizado
 from diagnosticos.services import clave_de_fila, existentes
 from practicas.access import practicas_visibles
 from practicas.models import Practica
@@ -417,6 +417,20 @@ def recomendaciones(diagnostico, user, roles=None, por_problema=5):
         candidatas = [p for p in practicas if any(c.pk in cercanas[problema.pk] for c in p.categorias.all())]
         problema.recomendadas = sorted(candidatas, key=clave)[:por_problema]
     return problemas
+
+
+def diagnosticos_para_listar(user, roles=None):
+    """The visible diagnoses, most recent period first, with what the list shows (never the long texts): their
+    organization, territory and prioritized problems."""
+    return (
+        diagnosticos_visibles(user, roles)
+        .only(
+            "titulo", "anio_inicio", "anio_fin", "estado", "organizacion__nombre", "comuna__nombre", "provincia__nombre"
+        )  # fmt: skip
+        .select_related("organizacion", "comuna", "provincia")
+        .prefetch_related(Prefetch("problemas", ProblemaPriorizado.objects.select_related("categoria")))
+        .order_by("-anio_fin", "titulo", "pk")
+    )
 
 
 def diagnosticos_de_organizacion(user, organizacion, limite=5):

@@ -3,12 +3,11 @@
 Every object comes through diagnosticos/access.py; writes go through diagnosticos/services.py.
 """
 
-import io
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +21,6 @@ from diagnosticos import importacion as imp
 from diagnosticos import selectors as sel
 from diagnosticos import services as servicios
 from diagnosticos.access import (
-    diagnosticos_visibles,
     get_diagnostico_for,
     get_importacion_for,
     organizaciones_donde_edita,
@@ -41,12 +39,16 @@ AVISO_EJEMPLO = "Revise la fuente de cada cifra: las de la demostración son dat
 # --- Diagnoses ----------------------------------------------------------------------------------------------
 
 
+POR_PAGINA = 30
+
+
 @miembro_requerido
 def diagnosticos(request):
+    """The diagnoses this person may see, a page at a time (the country has hundreds)."""
     roles = roles_activos(request.user)
-    lista = diagnosticos_visibles(request.user, roles).para_listar().prefetch_related("problemas__categoria")
+    lista = sel.diagnosticos_para_listar(request.user, roles)
     contexto = {
-        "diagnosticos": lista,
+        "pagina": Paginator(lista, POR_PAGINA).get_page(request.GET.get("pagina")),
         "puede_crear": request.user.is_staff or organizaciones_donde_edita(request.user, roles).exists(),
     }
     return render(request, "diagnosticos/diagnosticos.html", contexto)
@@ -261,15 +263,14 @@ def indicadores_comparar(request):
 
 @miembro_requerido
 def indicadores_exportar(request):
-    """Indicators as CSV (UTF-8 with BOM, `;`, decimal comma), of one territory or of all."""
-    consulta = Indicador.objects.con_territorio().select_related("categoria__taxonomia")
+    """Indicators as CSV (UTF-8 with BOM, `;`, decimal comma), of one territory or of all, streamed as it is written
+    (the whole country is about 200,000 rows: the download starts at once and memory stays flat)."""
+    consulta = Indicador.objects.all()
     if codigo := request.GET.get("territorio"):
         sel.territorio_de(codigo)  # 404 for a malformed or unknown code (it also goes into the file name)
         consulta = consulta.filter(territorio=codigo)
-    salida = io.StringIO()
-    salida.write("\ufeff")
-    imp.exportar_csv(consulta.order_by("territorio", "categoria__orden", "anio", "trimestre", "mes"), salida)
-    respuesta = HttpResponse(salida.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    consulta = consulta.order_by("territorio", "categoria__orden", "anio", "trimestre", "mes")
+    respuesta = StreamingHttpResponse(imp.exportar_csv(consulta), content_type="text/csv; charset=utf-8")
     nombre = f"indicadores-{codigo or 'todos'}-{timezone.localdate():%Y%m%d}.csv"
     respuesta["Content-Disposition"] = f'attachment; filename="{nombre}"'
     return respuesta

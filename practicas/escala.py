@@ -2,7 +2,7 @@
 their problems, outcomes, first published version, rendered Markdown and search columns. EXAMPLE DATA: the
 practices, figures and contacts are fictitious.
 
-Bulk paths: one insert per table, then the set-based update of the search vectors (practicas_vectorizar). Each
+Bulk paths: one insert per table, then the set-based fill of the search table (indice_sincronizar). Each
 derived field is computed by the same functions the services use when a practice is saved: the rendered texts
 (html_al_dia), the folded search text (texto_de_busqueda), the version snapshot (foto_de_practica) and the
 tsvector (vector_de_busqueda).
@@ -17,7 +17,7 @@ from comunas.models import Membresia
 from comunas.taxonomia import Arbol
 from practicas import markdown
 from practicas.models import EMMIE, TEXTOS_MARKDOWN, Practica, Resultado, VersionPractica
-from practicas.services import foto_de_practica, practicas_vectorizar, texto_de_busqueda
+from practicas.services import foto_de_practica, indice_sincronizar, texto_de_busqueda
 
 PRACTICAS = 20_000
 LOTE = 1_000
@@ -203,7 +203,8 @@ def sembrar(*, rng, escala, plataforma, con_mesa=frozenset()):
     ids = []
     for inicio in range(0, total, LOTE):
         ids += _lote(rng, min(LOTE, total - inicio), plataforma, hojas, hoy, con_mesa)
-    practicas_vectorizar(ids)
+    for inicio in range(0, len(ids), LOTE):
+        indice_sincronizar(ids[inicio : inicio + LOTE])
     return ids
 
 

@@ -1,12 +1,14 @@
 """Writes on practices: create, update, publish, archive. Each keeps the search columns up to date."""
 
+import time
 import unicodedata
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Value
+from django.db.models import F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +25,7 @@ from practicas.models import (
     TEXTOS_MARKDOWN,
     Comentario,
     Practica,
+    PracticaIndice,
     Replicacion,
     Resultado,
     ResultadoReplicacion,
@@ -120,28 +123,76 @@ def texto_de_busqueda(practica, *, categorias, resultados):
 
 
 def vector_de_busqueda(texto):
-    """The weighted tsvector (PostgreSQL): title A, summary and tags B, the folded text C. `texto` is an
-    expression: Value(...) for one practice, F("texto_busqueda") for a set-based update."""
-    return (
-        SearchVector("titulo", weight="A", config=CONFIG_BUSQUEDA)
-        + SearchVector("resumen", "etiquetas", weight="B", config=CONFIG_BUSQUEDA)
-        + SearchVector(texto, weight="C", config=CONFIG_BUSQUEDA)
+    """The weighted tsvector a search matches (PostgreSQL): title A, summary and tags B, the folded text C.
+    `texto`: an expression giving the folded text (F("texto_busqueda"), over the practices table)."""
+    return vector_de_titulo() + SearchVector(texto, weight="C", config=CONFIG_BUSQUEDA)
+
+
+def vector_de_titulo():
+    """The short tsvector relevance ranks by: title A, summary and tags B (from the practice's own columns)."""
+    return SearchVector("titulo", weight="A", config=CONFIG_BUSQUEDA) + SearchVector(
+        "resumen", "etiquetas", weight="B", config=CONFIG_BUSQUEDA
     )
 
 
+CAMPOS_INDICE = [
+    "estado",
+    "visibilidad",
+    "organizacion_id",
+    "region_id",
+    "provincia_id",
+    "comuna_id",
+    "calificacion",
+    "publicada_en",
+    "titulo",
+]
+VERSION_BIBLIOTECA = "practicas:version"  # cache key: changes whenever a practice does (selectors cache facets)
+
+
 def practica_indexar(practica):
-    """Refreshes the folded search text and, on PostgreSQL, the weighted tsvector."""
+    """Refreshes the folded search text and the practice's row of the search table (vectors included)."""
     texto = texto_de_busqueda(practica, categorias=practica.categorias.all(), resultados=practica.resultados.all())
     Practica.objects.filter(pk=practica.pk).update(texto_busqueda=texto)
     practica.texto_busqueda = texto
-    if connection.vendor == "postgresql":
-        Practica.objects.filter(pk=practica.pk).update(vector_busqueda=vector_de_busqueda(Value(texto)))
+    indice_sincronizar([practica.pk])
 
 
-def practicas_vectorizar(ids):
-    """The tsvector of many practices whose `texto_busqueda` is already written (bulk loads): one UPDATE."""
+def indice_sincronizar(ids):
+    """Brings the search table's rows of these practices up to date with them: an upsert of the narrow columns
+    and, on PostgreSQL, one UPDATE of the vectors, computed in the database from the practices' columns (bulk
+    loads call it with thousands of ids). The library's cached facets expire when the transaction commits."""
+    ids = list(ids)
+    filas = Practica.objects.filter(pk__in=ids).values("pk", "periodo_inicio", *CAMPOS_INDICE)
+    PracticaIndice.objects.bulk_create(
+        [
+            PracticaIndice(
+                practica_id=fila.pop("pk"), anio=inicio.year if (inicio := fila.pop("periodo_inicio")) else None, **fila
+            )
+            for fila in filas
+        ],
+        update_conflicts=True,
+        unique_fields=["practica"],
+        update_fields=[c.removesuffix("_id") for c in CAMPOS_INDICE] + ["anio"],
+        batch_size=2000,
+    )
     if connection.vendor == "postgresql":
-        Practica.objects.filter(pk__in=ids).update(vector_busqueda=vector_de_busqueda(F("texto_busqueda")))
+        practica = Practica.objects.filter(pk=OuterRef("practica_id"))
+        PracticaIndice.objects.filter(practica_id__in=ids).update(
+            vector=Subquery(practica.annotate(v=vector_de_busqueda(F("texto_busqueda"))).values("v")),
+            vector_titulo=Subquery(practica.annotate(v=vector_de_titulo()).values("v")),
+        )
+    # A new version now (this transaction's own later reads see the change) and again on commit (a reader that
+    # cached the facets of the state before the commit, meanwhile, is not kept).
+    biblioteca_cambio()
+    transaction.on_commit(biblioteca_cambio)
+
+
+def biblioteca_cambio():
+    """A new version of the library: facets cached under the previous one are no longer read."""
+    try:
+        cache.incr(VERSION_BIBLIOTECA)
+    except ValueError:  # not there (first change, or evicted): any new value will do
+        cache.set(VERSION_BIBLIOTECA, time.time_ns(), None)
 
 
 def foto_de_practica(practica, *, categorias=None, resultados=None):
@@ -231,6 +282,7 @@ def practica_publicar(*, practica, visibilidad, por):
         practica.estado = Practica.Estado.PUBLICADA
         practica.publicada_en = timezone.now()
     practica.save(update_fields=["estado", "visibilidad", "publicada_en", "actualizada"])
+    indice_sincronizar([practica.pk])
     _versionar(practica, por)
     return practica
 
@@ -244,6 +296,7 @@ def practica_archivar(*, practica, por):
     practica.estado = Practica.Estado.ARCHIVADA
     practica.archivada_en = timezone.now()
     practica.save(update_fields=["estado", "archivada_en", "actualizada"])
+    indice_sincronizar([practica.pk])
     return practica
 
 
