@@ -13,7 +13,8 @@ from diagnosticos.demo import ESCALA as TAMANOS
 from diagnosticos.demo import TASA_NACIONAL, _casos
 from diagnosticos.importacion import tasa_de
 from diagnosticos.models import Diagnostico, Indicador, ProblemaPriorizado
-from diagnosticos.services import diagnostico_crear, diagnostico_publicar
+from diagnosticos.services import VERSION_INDICADORES, diagnostico_crear, diagnostico_publicar
+from nucleo.cache import version_nueva
 
 INDICADORES = 200_000
 DIAGNOSTICOS_POR_ORGANIZACION = 2
@@ -78,6 +79,7 @@ def sembrar_indicadores(*, rng, escala):
             Indicador.objects.bulk_create(filas)
             creados, filas = creados + len(filas), []
     Indicador.objects.bulk_create(filas)
+    version_nueva(VERSION_INDICADORES)
     return creados + len(filas)
 
 

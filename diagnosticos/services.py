@@ -14,8 +14,11 @@ from diagnosticos import importacion as imp
 from diagnosticos.access import territorios_importables
 from diagnosticos.models import Diagnostico, ImportacionIndicadores, Indicador, ProblemaPriorizado
 from nucleo.adjuntos import adjunto_eliminar, adjuntos_guardar
+from nucleo.cache import version_nueva
 from nucleo.versiones import foto, versionar
 
+# nucleo.cache: whatever writes indicators takes a new version (the selectors cache years, measures and charts).
+VERSION_INDICADORES = "indicadores"
 CAMPOS_EDITABLES = [
     "titulo",
     "anio_inicio",
@@ -293,6 +296,7 @@ def importacion_confirmar(*, importacion, por):
         )
     Indicador.objects.bulk_create(nuevos, batch_size=5000)
     _actualizar(cambiados, importacion, ahora)
+    version_nueva(VERSION_INDICADORES)
     importacion.estado = ImportacionIndicadores.Estado.CONFIRMADA
     importacion.creados, importacion.actualizados = len(nuevos), len(cambiados)
     importacion.confirmada_en = ahora

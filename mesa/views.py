@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -97,7 +98,8 @@ def mesa(request, pk):
     contexto = {
         "mesa": mesa,
         "coordina": coordina,
-        "sesiones": sesiones,
+        # A mesa that meets every week has hundreds: a page at a time, the latest first.
+        "sesiones": Paginator(sesiones.order_by("-inicio", "-pk"), 20).get_page(request.GET.get("pagina")),
         "participaciones": mesa.participaciones.select_related("organizacion"),
         "coordinadores": mesa.coordinadores.all(),
     }

@@ -2,20 +2,18 @@
 search, its facets and its order read the narrow search table (PracticaIndice); only a page's practices are read
 from the practices table."""
 
-import hashlib
 import re
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, Prefetch, Value, When
 
 from comunas.models import Categoria, Comuna, Organizacion, Provincia, Region
 from comunas.taxonomia import Arbol
+from nucleo.cache import guardado
 from practicas.access import indice_visible, practicas_visibles, puede
 from practicas.models import Comentario, Practica, Replicacion, RevisionPares
 from practicas.services import CONFIG_BUSQUEDA, VERSION_BIBLIOTECA, plegar
@@ -242,26 +240,22 @@ def _facetas(filtradas):
 
 
 def _facetas_guardadas(filtradas, filtros):
-    """The facets of a search, cached for FACETAS_SEGUNDOS under the library's version (any change of a practice
-    makes a new one: services.biblioteca_cambio) and the search's SQL, which holds the filters and the visibility
-    rule (which practices this user may see: all, the public ones, or a member's with its mesas). Paging through a
-    result, and the library's first page, which everyone opens, read them from the cache."""
-    version = cache.get_or_set(VERSION_BIBLIOTECA, time.time_ns, None)
+    """The facets of a search, cached under the library's version (any change of a practice makes a new one) and the
+    search's SQL, which holds the filters and the visibility rule (which practices this user may see: all, the
+    public ones, or a member's with its mesas). Paging through a result, and the library's first page, which
+    everyone opens, read them from the cache (nucleo.cache)."""
     try:
         sql, params = filtradas.query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing (a category that does not exist)
         return Facetas(), 0
-    huella = hashlib.blake2b(f"{sql}|{params}".encode(), digest_size=16).hexdigest()
-    clave = f"practicas:facetas:{version}:{huella}"
-    guardadas = cache.get(clave)
-    if guardadas is None:
+
+    def calcular():
         with _por_el_indice(filtros):
-            guardadas = _facetas(filtradas)
-        cache.set(clave, guardadas, FACETAS_SEGUNDOS)
-    return guardadas
+            return _facetas(filtradas)
+
+    return guardado(VERSION_BIBLIOTECA, (sql, params), calcular)
 
 
-FACETAS_SEGUNDOS = 15 * 60
 # What a list of practices shows: the page reads only these columns (never the long texts or the search text).
 COLUMNAS_LISTA = (
     "titulo", "resumen", "organizacion", "region", "provincia", "comuna", "periodo_inicio", "calificacion",

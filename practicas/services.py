@@ -1,11 +1,9 @@
 """Writes on practices: create, update, publish, archive. Each keeps the search columns up to date."""
 
-import time
 import unicodedata
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery
@@ -16,6 +14,7 @@ from comunas.access import comparte_alguna_mesa
 from comunas.models import Membresia, Organizacion, Usuario
 from nucleo.adjuntos import adjunto_eliminar, adjuntos_guardar
 from nucleo.avisos import aviso_crear
+from nucleo.cache import version_nueva
 from nucleo.largos import exigir_largos
 from nucleo.versiones import foto, versionar
 from practicas.markdown import html_al_dia
@@ -146,7 +145,7 @@ CAMPOS_INDICE = [
     "publicada_en",
     "titulo",
 ]
-VERSION_BIBLIOTECA = "practicas:version"  # cache key: changes whenever a practice does (selectors cache facets)
+VERSION_BIBLIOTECA = "practicas"  # nucleo.cache: a new version whenever a practice changes (selectors cache facets)
 
 
 def practica_indexar(practica):
@@ -160,7 +159,7 @@ def practica_indexar(practica):
 def indice_sincronizar(ids):
     """Brings the search table's rows of these practices up to date with them: an upsert of the narrow columns
     and, on PostgreSQL, one UPDATE of the vectors, computed in the database from the practices' columns (bulk
-    loads call it with thousands of ids). The library's cached facets expire when the transaction commits."""
+    loads call it with thousands of ids). The library's cached facets are no longer read."""
     ids = list(ids)
     filas = Practica.objects.filter(pk__in=ids).values("pk", "periodo_inicio", *CAMPOS_INDICE)
     PracticaIndice.objects.bulk_create(
@@ -181,18 +180,7 @@ def indice_sincronizar(ids):
             vector=Subquery(practica.annotate(v=vector_de_busqueda(F("texto_busqueda"))).values("v")),
             vector_titulo=Subquery(practica.annotate(v=vector_de_titulo()).values("v")),
         )
-    # A new version now (this transaction's own later reads see the change) and again on commit (a reader that
-    # cached the facets of the state before the commit, meanwhile, is not kept).
-    biblioteca_cambio()
-    transaction.on_commit(biblioteca_cambio)
-
-
-def biblioteca_cambio():
-    """A new version of the library: facets cached under the previous one are no longer read."""
-    try:
-        cache.incr(VERSION_BIBLIOTECA)
-    except ValueError:  # not there (first change, or evicted): any new value will do
-        cache.set(VERSION_BIBLIOTECA, time.time_ns(), None)
+    version_nueva(VERSION_BIBLIOTECA)  # cached facets of the library are no longer read
 
 
 def foto_de_practica(practica, *, categorias=None, resultados=None):
