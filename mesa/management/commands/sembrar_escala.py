@@ -20,6 +20,7 @@ from mesa.celery import app
 from planes import escala as escala_planes
 from practicas import escala as escala_practicas
 
+
 class Command(BaseCommand):
     help = (
         "Llena la base con datos de ejemplo a escala nacional: una dirección en cada comuna y provincia con tres "
