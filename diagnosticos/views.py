@@ -7,10 +7,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from comunas.access import miembro_requerido, roles_activos
@@ -28,7 +29,7 @@ from diagnosticos.access import (
     territorios_importables,
 )
 from diagnosticos.forms import ComparacionForm, DiagnosticoForm, ProblemasForm, PublicarForm, SubirIndicadoresForm
-from diagnosticos.models import Indicador
+from diagnosticos.models import ImportacionIndicadores, Indicador
 from nucleo.adjuntos import respuesta_descarga
 from nucleo.formularios import AdjuntosForm, adjuntos_subir, mensaje_de
 from nucleo.vistas import pide_ingresar
@@ -297,19 +298,39 @@ def indicadores_importar(request):
 
 @miembro_requerido
 def indicadores_importacion(request, pk):
-    """The preview of an upload (GET) and its confirmation (POST): the rows come from the server, never the form."""
+    """The preview of an upload (GET) and its confirmation (POST): the rows come from the server, never the form. A big
+    upload is confirmed by a worker: the page then shows its progress (and may be left and opened again)."""
     importacion = get_importacion_for(request.user, pk)
     if request.method == "POST":
         try:
-            importacion = servicios.importacion_confirmar(importacion=importacion, por=request.user)
+            importacion = servicios.importacion_confirmar_o_encolar(importacion=importacion, por=request.user)
         except ValidationError as error:
             messages.error(request, mensaje_de(error))
         else:
-            cifras = f"{importacion.creados} indicadores nuevos y {importacion.actualizados} actualizados"
-            messages.success(request, f"Importación lista: {cifras}.")
+            if importacion.estado == ImportacionIndicadores.Estado.CONFIRMANDO:
+                messages.info(request, "Confirmando la importación: puede seguir trabajando y volver a esta página.")
+            else:
+                cifras = f"{importacion.creados} indicadores nuevos y {importacion.actualizados} actualizados"
+                messages.success(request, f"Importación lista: {cifras}.")
             return redirect("diagnosticos:indicadores_importacion", pk=importacion.pk)
-    previa = sel.vista_previa(importacion) if not importacion.errores else None
+    pendiente = importacion.estado == ImportacionIndicadores.Estado.PENDIENTE
+    previa = sel.vista_previa(importacion) if pendiente and not importacion.errores else None
     return render(request, "diagnosticos/indicadores_importacion.html", {"importacion": importacion, "previa": previa})
+
+
+@never_cache
+@miembro_requerido
+def indicadores_importacion_estado(request, pk):
+    """What the confirmation page polls while a worker confirms the upload: its state and progress (small JSON)."""
+    importacion = get_importacion_for(request.user, pk, ligera=True)
+    return JsonResponse(
+        {
+            "estado": importacion.estado,
+            "escritas": importacion.escritas,
+            "por_escribir": importacion.por_escribir,
+            "porcentaje": importacion.porcentaje,
+        }
+    )
 
 
 @miembro_requerido

@@ -112,6 +112,10 @@ REGLAS = {
         lambda o: f"/indicadores/importar/{o['importacion'].pk}/",
         {"admin": 404, "director": 200, "integrante": 404, "lector": 403, "ajeno": 404, "anonimo": 302},
     ),
+    "diagnosticos:indicadores_importacion_estado": (  # its progress, polled by the page: the same people
+        lambda o: f"/indicadores/importar/{o['importacion'].pk}/estado.json",
+        {"admin": 404, "director": 200, "integrante": 404, "lector": 403, "ajeno": 404, "anonimo": 302},
+    ),
     "practicas:indice": (lambda o: "/practicas/", PUBLICA),  # anonymous visitors see only public practices
     "practicas:nueva": (lambda o: "/practicas/nueva/", {**MIEMBROS, "lector": 403}),
     "practicas:detalle": (lambda o: f"/practicas/{o['practica'].pk}/", MIEMBROS),
@@ -268,6 +272,7 @@ RETIRADA = {
             "diagnosticos:diagnostico_nuevo",
             "diagnosticos:indicadores_importar",
             "diagnosticos:indicadores_importacion",
+            "diagnosticos:indicadores_importacion_estado",
             "planes:plan_nuevo",
         ],
         403,
