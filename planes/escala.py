@@ -9,6 +9,7 @@ progress rolled up by weight (avance_del_arbol), the activity state a report giv
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from comunas.models import Organizacion
@@ -195,6 +196,12 @@ def _aprobaciones(rng, planes, plataforma):
     aprobados = [p for p in planes if p.estado not in (Plan.Estado.BORRADOR, Plan.Estado.EN_CONSULTA)]
     consultados = [p for p in planes if p.estado == Plan.Estado.EN_CONSULTA and p.tipo == Plan.Tipo.COMUNAL]
     versiones, aprobaciones = [], []
+    prefetch_related_objects(
+        [*consultados, *aprobados],
+        Prefetch("nodos", Nodo.objects.select_related("responsable")),
+        "hitos",
+        Prefetch("indicadores", IndicadorPlan.objects.prefetch_related("metas")),
+    )
     for plan in [*consultados, *aprobados]:
         director = plataforma.director(plan.organizacion)
         datos = foto(plan)

@@ -335,8 +335,12 @@ def medicion_registrar(*, indicador, por, anio, valor, evidencia=""):
 
 
 def foto(plan):
-    """The JSON snapshot kept for every approved version: the plan, its tree, milestones and indicators."""
-    nodos = plan.nodos.select_related("responsable").order_by("orden", "pk")
+    """The JSON snapshot kept for every approved version: the plan, its tree, milestones and indicators. Reads
+    what a bulk load prefetched (nodos with their responsable, hitos, indicadores with their metas) when it did."""
+    if "nodos" in getattr(plan, "_prefetched_objects_cache", {}):
+        nodos = sorted(plan.nodos.all(), key=lambda n: (n.orden, n.pk))
+    else:
+        nodos = plan.nodos.select_related("responsable").order_by("orden", "pk")
     return {
         "titulo": plan.titulo,
         "tipo": plan.tipo,
@@ -371,7 +375,11 @@ def foto(plan):
                 "linea_base": a_json(i.linea_base),
                 "metas": {m.anio: a_json(m.valor) for m in i.metas.all()},
             }
-            for i in plan.indicadores.prefetch_related("metas")
+            for i in (
+                plan.indicadores.all()
+                if "indicadores" in getattr(plan, "_prefetched_objects_cache", {})
+                else plan.indicadores.prefetch_related("metas")
+            )
         ],
     }
 
