@@ -19,7 +19,7 @@ from diagnosticos.access import diagnosticos_visibles
 from diagnosticos.graficos import barras, cifra, lineas
 from diagnosticos.models import Indicador, ProblemaPriorizado
 from diagnosticos.services import VERSION_INDICADORES, clave_de_fila, existentes
-from nucleo.cache import guardado
+from nucleo.cache import clave_de, guardado
 from practicas.access import practicas_visibles
 from practicas.models import Practica
 
@@ -338,11 +338,12 @@ def comparacion(
     else:
         lista = sorted(territorios_de_la_plataforma())
     partes = ("comparacion", categoria.pk, anio, medida, ambito, region, lista, sorted(destacados), tuple(arbol.por_pk))
-    return guardado(
+    resultado = guardado(
         VERSION_INDICADORES,
         partes,
         lambda: _comparacion(categoria, anio, medida, ambito, region, lista, set(destacados), arbol),
     )
+    return {**resultado, "clave": clave_de(VERSION_INDICADORES, partes)}  # the template caches the chart under it
 
 
 def _comparacion(categoria, anio, medida, ambito, region, lista, destacados, arbol):

@@ -37,11 +37,17 @@ def version_nueva(nombre):
     transaction.on_commit(lambda: _avanzar(nombre))
 
 
-def guardado(nombre, partes, calcular, segundos=SEGUNDOS):
-    """calcular(), cached under the current version of `nombre` and `partes` (what else the result depends on:
-    the filters, the user's visibility...; anything with a stable repr)."""
+def clave_de(nombre, partes):
+    """The cache key of what depends on the current version of `nombre` and on `partes` (what else it depends on:
+    the filters, the user's visibility...; anything with a stable repr). Templates vary their {% cache %} fragments
+    on it, so a rendered chart or list of options expires with its data."""
     huella = hashlib.blake2b(repr(partes).encode(), digest_size=16).hexdigest()
-    clave = f"{nombre}:{version(nombre)}:{huella}"
+    return f"{nombre}:{version(nombre)}:{huella}"
+
+
+def guardado(nombre, partes, calcular, segundos=SEGUNDOS):
+    """calcular(), cached under clave_de(nombre, partes)."""
+    clave = clave_de(nombre, partes)
     valor = cache.get(clave)
     if valor is None:
         valor = calcular()

@@ -309,7 +309,12 @@ def efecto_medido(plan, indicador, arbol=None):
 
 
 def planes_de(user, roles=None):
-    return planes_visibles(user, roles).para_listar().order_by("-actualizado", "-pk")
+    """The plans this person may see, for a list, most recently updated first. The visibility rule joins the owners
+    (DISTINCT): it goes in a subquery of ids, so counting and paging never compare whole rows."""
+    visibles = planes_visibles(user, roles)
+    if visibles.query.distinct:
+        visibles = Plan.objects.filter(pk__in=visibles.values("pk"))
+    return visibles.para_listar().order_by("-actualizado", "-pk")
 
 
 POR_PAGINA = 30

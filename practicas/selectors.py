@@ -13,7 +13,7 @@ from django.db.models import Case, F, IntegerField, Prefetch, Value, When
 
 from comunas.models import Categoria, Comuna, Organizacion, Provincia, Region
 from comunas.taxonomia import Arbol
-from nucleo.cache import guardado
+from nucleo.cache import clave_de, guardado
 from practicas.access import indice_visible, practicas_visibles, puede
 from practicas.models import Comentario, Practica, Replicacion, RevisionPares
 from practicas.services import CONFIG_BUSQUEDA, VERSION_BIBLIOTECA, plegar
@@ -85,6 +85,7 @@ class Facetas:
     calificaciones: list = field(default_factory=list)
     anios: list = field(default_factory=list)
     organizaciones: list = field(default_factory=list)
+    clave: str = ""  # nucleo.cache.clave_de: the template caches the rendered options under it
 
 
 def _filtrar(qs, f):
@@ -253,7 +254,9 @@ def _facetas_guardadas(filtradas, filtros):
         with _por_el_indice(filtros):
             return _facetas(filtradas)
 
-    return guardado(VERSION_BIBLIOTECA, (sql, params), calcular)
+    facetas, total = guardado(VERSION_BIBLIOTECA, (sql, params), calcular)
+    facetas.clave = clave_de(VERSION_BIBLIOTECA, (sql, params))
+    return facetas, total
 
 
 # What a list of practices shows: the page reads only these columns (never the long texts or the search text).
