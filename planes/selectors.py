@@ -15,7 +15,7 @@ from comunas.taxonomia import Arbol
 from diagnosticos.graficos import cifra, lineas
 from diagnosticos.models import Indicador
 from diagnosticos.selectors import valor_en_arbol
-from planes.access import planes_visibles
+from planes.access import planes_propios, planes_visibles
 from planes.models import AdjuntoAvance, Avance, Hito, IndicadorPlan, Nodo, Plan
 
 # --- The tree -------------------------------------------------------------------------------------------------
@@ -306,6 +306,11 @@ def efecto_medido(plan, indicador, arbol=None):
 
 
 # --- Lists and dashboards -----------------------------------------------------------------------------------------
+
+
+def planes_de_mis_organizaciones(roles):
+    """The plans of the person's own organizations, for a list (the dashboard of /planes/)."""
+    return planes_propios(roles).para_listar().order_by("-actualizado", "-pk")
 
 
 def planes_de(user, roles=None):

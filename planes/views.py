@@ -43,9 +43,8 @@ def planes(request):
     """The plans of the person's organizations, with a summary (states, mean progress, overdue items), and the other
     plans they may see, a page at a time."""
     roles = roles_activos(request.user)
-    visibles = sel.planes_de(request.user, roles)
-    propios = sel.planes_de_organizaciones(request.user, list(roles), roles, visibles=visibles)
-    otros = visibles.exclude(pk__in=propios.values("pk"))
+    propios = sel.planes_de_mis_organizaciones(roles)
+    otros = sel.planes_de(request.user, roles).exclude(pk__in=propios.values("pk"))
     editables = organizaciones_que_editan(request.user, roles)
     replicaciones = (
         Replicacion.objects.filter(organizacion__in=editables, planes__isnull=True)
