@@ -5,7 +5,7 @@
 2. gunicorn (GUNICORN_WORKERS sync workers, 2) on a free loopback port, production settings (DEBUG off, hashed
    static files collected to a temporary folder) plus BENCH=1, which serves /salud/noop/: a signed-in page that
    does nothing, the yardstick.
-3. CLIENTES (4) threads, each a signed-in browser of one role (director, coordinación with two-step verification,
+3. CLIENTES (4) threads, each request signed in as one role (director, coordinación with two-step verification,
    platform administration), run a fixed shuffled list of requests (REPETICIONES per page, the no-op three
    times as often), bounded by MAX_SEGUNDOS; each response is read to the end (a streamed CSV too: its first
    byte and its last are both recorded).
@@ -40,7 +40,7 @@ BASE = os.environ.get("ESCALA_DATABASE_URL", "postgres://postgres@127.0.0.1:5432
 BROKER = os.environ.get("ESCALA_BROKER_URL", "redis://127.0.0.1:6379/12")
 WORKERS = int(os.environ.get("GUNICORN_WORKERS", "2"))
 CLIENTES = int(os.environ.get("CLIENTES", "4"))
-REPETICIONES = int(os.environ.get("REPETICIONES", "20"))
+REPETICIONES = int(os.environ.get("REPETICIONES", "30"))
 MAX_SEGUNDOS = int(os.environ.get("MAX_SEGUNDOS", "420"))
 ESCALA = os.environ.get("ESCALA", "1.0")
 SEMILLA = os.environ.get("SEMILLA", "2026")
