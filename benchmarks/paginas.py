@@ -315,34 +315,39 @@ def _ms(segundos):
 def informe(medidas, segundos, errores, pendientes, siembra, memoria):
     """The table: per page, p50 and p95 of the time it held a worker (gunicorn's own measure, from the request to
     its last byte: what the page costs, without the wait for a free worker) and of what the client waited (that
-    wait included), and the worker p95 as a ratio to the no-op's."""
+    wait included, as a load tool reports it), each p95 as a ratio to the no-op's of the same run. A page is judged
+    by its worker time; a download, sent as it is written, by its first byte."""
     from django.db import connection
 
-    p95_noop = percentil([w for w, _, _, _ in medidas[PAGINAS[0][0]]], 95)
-    p95_noop_cliente = percentil([fin for _, _, fin, _ in medidas[PAGINAS[0][0]]], 95)
+    noop = medidas[PAGINAS[0][0]]
+    p95_noop_cliente = percentil([fin for _, _, fin, _ in noop], 95)
+    p95_noop_worker = percentil([w for w, _, _, _ in noop], 95)
     total = sum(len(m) for m in medidas.values())
-    filas, cumplen, objetivos = [], 0, 0
+    filas, cumplen, cumplen_cliente, objetivos = [], 0, 0, 0
     for nombre, _, _, tipo in PAGINAS:
         m = medidas[nombre]
         if not m:
             continue
         trabajo = [w for w, _, _, _ in m]
         cliente = [fin for _, _, fin, _ in m]
-        if tipo == "csv":  # a download: its first byte as the person sees it (queue included, as the no-op)
-            razon = percentil([t for _, t, _, _ in m], 95) / p95_noop_cliente
-        else:
-            razon = percentil(trabajo, 95) / p95_noop
+        primer_byte = percentil([t for _, t, _, _ in m], 95)
+        razon_worker = percentil(trabajo, 95) / p95_noop_worker
+        razon_cliente = (primer_byte if tipo == "csv" else percentil(cliente, 95)) / p95_noop_cliente
+        juzgada = razon_cliente if tipo == "csv" else razon_worker
         objetivo = OBJETIVO.get(tipo)
-        ok = objetivo is None or razon <= objetivo
-        objetivos += objetivo is not None
-        cumplen += ok and objetivo is not None
-        primer_byte = _ms(percentil([t for _, t, _, _ in m], 95)) if tipo == "csv" else ""
-        kb = statistics.mean(b for _, _, _, b in m) / 1024
+        if objetivo is not None:
+            objetivos += 1
+            cumplen += juzgada <= objetivo
+            cumplen_cliente += razon_cliente <= objetivo
+        marca = (lambda r: f"**{r:.1f}×**") if objetivo is not None else (lambda r: f"{r:.1f}×")
         filas.append(
-            f"| {nombre} | {len(m)} | {_ms(percentil(trabajo, 50))} | **{_ms(percentil(trabajo, 95))}** | "
-            f"{_ms(percentil(cliente, 50))} | {_ms(percentil(cliente, 95))} | {primer_byte} | {kb:,.0f} | "
-            f"{razon:.1f}× | {'—' if objetivo is None else f'≤ {objetivo}×'} | "
-            f"{'—' if objetivo is None else ('sí' if ok else '**no**')} |"
+            f"| {nombre} | {len(m)} | {_ms(percentil(trabajo, 50))} | {_ms(percentil(trabajo, 95))} | "
+            f"{_ms(percentil(cliente, 50))} | {_ms(percentil(cliente, 95))} | "
+            f"{_ms(primer_byte) if tipo == 'csv' else ''} | {statistics.mean(b for _, _, _, b in m) / 1024:,.0f} | "
+            f"{f'{razon_worker:.1f}×' if tipo == 'csv' else marca(razon_worker)} | "
+            f"{marca(razon_cliente) if tipo == 'csv' else f'{razon_cliente:.1f}×'} | "
+            f"{'—' if objetivo is None else f'≤ {objetivo}×'} | "
+            f"{'—' if objetivo is None else ('sí' if juzgada <= objetivo else '**no**')} |"
         )
     todas = [fin for m in medidas.values() for _, _, fin, _ in m]
     with connection.cursor() as cursor:
@@ -368,21 +373,22 @@ def informe(medidas, segundos, errores, pendientes, siembra, memoria):
         "",
         f"**{total} peticiones en {segundos:.1f} s: {total / segundos:.1f} peticiones/s; lo que esperó el cliente: "
         f"p50 {_ms(percentil(todas, 50))} ms, p95 {_ms(percentil(todas, 95))} ms. Cumplen su objetivo {cumplen} de "
-        f"{objetivos} páginas.**"
+        f"{objetivos} (las páginas por tiempo de worker, las descargas por su primer byte); por lo que esperó el "
+        f"cliente, {cumplen_cliente} de {objetivos}.**"
         + (f" Quedaron {pendientes} peticiones sin hacer (límite de {MAX_SEGUNDOS} s)." if pendientes else "")
         + (f" Respuestas que no fueron 200: {errores[:10]}." if errores else "")
         + (f" Memoria máxima (RSS) de cada worker: {', '.join(f'{m} MB' for m in memoria)}." if memoria else ""),
         "",
         "Milisegundos. «Worker»: lo que la página ocupó un worker, medido por gunicorn desde la petición hasta su "
-        "último byte (el costo de la página); «cliente»: lo que esperó el cliente, incluida la espera de un worker "
-        "libre (con 4 clientes y 2 workers, casi siempre hay cola). p95 ÷ no-op: el p95 de worker de la página "
-        "dividido por el del no-op de la misma corrida (objetivo 4×; búsquedas, 6×). Los CSV se transmiten mientras "
-        "se escriben: «primer byte» es el p95 del cliente hasta el primer byte, y su razón se toma contra el p95 del "
-        "cliente del no-op (ambos con la cola incluida); su tiempo de worker es el de la descarga completa.",
+        "último byte: su costo, sin la cola. «Cliente»: lo que esperó el cliente, incluida la espera de un worker "
+        "libre (con 4 clientes y 2 workers casi siempre hay cola), como lo informa una herramienta de carga. Cada p95 "
+        "se divide por el del no-op de la misma corrida; en negrita, la razón que se juzga (objetivo 4×; búsquedas, "
+        "6×): el tiempo de worker de una página; de una descarga, que se envía mientras se escribe, su primer byte "
+        "(del cliente, contra el p95 del cliente del no-op). Su tiempo de worker es el de la descarga completa.",
         "",
-        "| página | n | worker p50 | worker p95 | cliente p50 | cliente p95 | primer byte | KB | p95 ÷ no-op "
-        "| objetivo | cumple |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| página | n | worker p50 | worker p95 | cliente p50 | cliente p95 | primer byte p95 | KB | p95 ÷ no-op "
+        "(worker) | p95 ÷ no-op (cliente) | objetivo | cumple |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
         *filas,
         "",
     ]
@@ -399,8 +405,9 @@ def avisos():
         return f"El benchmark de avisos falló:\n\n```\n{salida.stdout[-2000:]}{salida.stderr[-2000:]}\n```\n"
     datos = json.loads(salida.stdout.strip().splitlines()[-1])
     por_segundo = datos["destinatarios"] / datos["segundos_hasta_el_ultimo"]
+    personas = f"{datos['destinatarios']:,}".replace(",", ".")
     return (
-        f"## Avisos (benchmarks/avisos.py)\n\nConvocatoria a {datos['destinatarios']:,} personas: la petición "
+        f"## Avisos (benchmarks/avisos.py)\n\nConvocatoria a {personas} personas: la petición "
         f"{datos['segundos_request']:.2f} s, la última entrega a los {datos['segundos_hasta_el_ultimo']:.1f} s: "
         f"**{por_segundo:.0f} avisos/s**; {datos['perdidos']} perdidos, {datos['duplicados']} duplicados.\n"
     )

@@ -327,7 +327,7 @@ class Resultados:
             )
         posicion = {pk: i for i, pk in enumerate(ids)}
         practicas = sorted(filas, key=lambda p: posicion[p.pk])
-        if self.fragmentos and not hasattr(practicas[0], "fragmento"):
+        if self.fragmentos and practicas and not hasattr(practicas[0], "fragmento"):
             for practica in practicas:
                 practica.fragmento = (
                     resaltar_en_python(practica.resumen, self.filtros.q) if self.filtros.q else practica.resumen
