@@ -345,9 +345,10 @@ def _atrasos_por_plan(ids, hoy):
 def resumen_de_planes(planes, hoy=None, *, pagina=1, por_pagina=POR_PAGINA):
     """A dashboard of a set of plans (a queryset): counts by state, mean progress and overdue items of all of them,
     aggregated in the database, and one page of the plans (`planes`, with their own overdue items; `pagina`, the
-    Page). A fixed number of queries whatever the number of plans or activities."""
+    Page). The ids are read once, in the list's order (the visibility rule is evaluated once, not in every
+    aggregate); then a fixed number of queries whatever the number of plans or activities."""
     hoy = hoy or timezone.localdate()
-    ids = Plan.objects.filter(pk__in=planes.values("pk")).values("pk")
+    ids = list(planes.values_list("pk", flat=True))
     por_estado, suma, en_marcha = {}, Decimal(0), 0
     for estado, n, avance in (
         Plan.objects.filter(pk__in=ids).order_by().values_list("estado").annotate(n=Count("pk"), avance=Sum("avance"))
@@ -361,16 +362,18 @@ def resumen_de_planes(planes, hoy=None, *, pagina=1, por_pagina=POR_PAGINA):
         .count()
     )
     vencidos_total = Hito.objects.filter(plan__in=ids, fecha__lt=hoy, cumplido_en__isnull=True).count()
-    pagina = Paginator(planes, por_pagina).get_page(pagina)
-    lista = list(pagina.object_list)
-    atrasadas, vencidos = _atrasos_por_plan([p.pk for p in lista], hoy)
+    pagina = Paginator(ids, por_pagina).get_page(pagina)
+    posicion = {pk: i for i, pk in enumerate(pagina.object_list)}
+    lista = sorted(Plan.objects.filter(pk__in=posicion).para_listar(), key=lambda p: posicion[p.pk])
+    pagina.object_list = lista
+    atrasadas, vencidos = _atrasos_por_plan(list(posicion), hoy)
     for plan in lista:
         plan.atrasadas = atrasadas.get(plan.pk, 0)
         plan.hitos_vencidos = vencidos.get(plan.pk, 0)
     return {
         "planes": lista,
         "pagina": pagina,
-        "total": sum(por_estado.values()),
+        "total": len(ids),
         "por_estado": sorted(por_estado.items()),
         "avance_medio": cifra(suma / en_marcha, 0) if en_marcha else "—",
         "atrasadas": atrasadas_total,
