@@ -13,12 +13,13 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/14
 # Test processes (one test database each); a file runs whole in one process. 1 to debug with -x or pdb.
 TEST_PROCESOS ?= 2
 
-.PHONY: help run entorno-run test lint format venv deps-dev services chromium migrate demo clean check-deploy audit
+.PHONY: help run entorno-run test lint format venv deps-dev services chromium migrate demo clean check-deploy audit bench
 
 help:
 	@echo "make run   — instala, migra, carga la demo y sirve en http://127.0.0.1:$(PORT) con worker y beat"
 	@echo "make test  — toda la suite contra PostgreSQL y Redis (prepara lo que falte)"
 	@echo "make lint  — ruff, djLint y el contrato de capas (import-linter)"
+	@echo "make bench — datos a escala nacional, cada página bajo carga contra un no-op, y avisos/s (bench/RESULTS.md)"
 	@echo "make check-deploy — check --deploy con la configuración de producción; falla ante cualquier advertencia"
 	@echo "make audit — dependencias fijadas contra una base de vulnerabilidades (pip-audit); dice si no pudo auditar"
 
@@ -90,6 +91,14 @@ chromium:
 
 test: deps-dev services chromium
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m pytest -n $(TEST_PROCESOS) --dist loadfile $(PYTEST_ARGS)
+
+# --- make bench: the national-scale benchmark (benchmarks/paginas.py; README "Rendimiento"). Seeds
+# ESCALA_DATABASE_URL with manage.py sembrar_escala when it is empty, serves it with gunicorn on a free loopback port,
+# measures every main page against a no-op page in the same run, then the notice benchmark; writes bench/RESULTS.md.
+ESCALA_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mesa_escala
+ESCALA_BROKER_URL ?= redis://127.0.0.1:6379/12
+bench: deps-dev services
+	ESCALA_DATABASE_URL=$(ESCALA_DATABASE_URL) ESCALA_BROKER_URL=$(ESCALA_BROKER_URL) $(PY) benchmarks/paginas.py
 
 lint: deps-dev
 	$(VENV)/bin/ruff check .

@@ -9,7 +9,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from comunas.models import Invitacion, Membresia, Organizacion, SolicitudAcceso, Usuario
+from comunas import taxonomia
+from comunas.dpa import cargar_dpa
+from comunas.models import Comuna, Invitacion, Membresia, Organizacion, Provincia, Region, SolicitudAcceso, Usuario
 
 CLAVE_DEMO = "mesa-demo-2026"
 
@@ -155,6 +157,10 @@ def _usuario(email, nombre, cargo, **extra):
 @transaction.atomic
 def cargar():
     """Creates what is missing; returns the demo accounts as (rol, correo, organización) rows."""
+    # The territory and the CEAD taxonomy come with the migrations; a database emptied since (a flush) gets them back.
+    if not Comuna.objects.exists():
+        cargar_dpa(Region, Provincia, Comuna)
+    taxonomia.asegurar()
     cuentas = []
     admin = _usuario(*ADMIN, is_staff=True, is_superuser=True)
     cuentas.append(("Administración de la plataforma", admin.email, "—"))

@@ -42,6 +42,7 @@ def cargar_taxonomia(Taxonomia, Categoria, ruta=CEAD_ANTERIOR, vigente=True):
             Categoria.objects.get_or_create(
                 taxonomia=taxonomia, slug=slug, defaults={"nombre": nombre, "orden": orden, **extra}
             )
+    taxonomia.refresh_from_db()
     return taxonomia
 
 
@@ -107,6 +108,7 @@ def cargar_cead_2024(Taxonomia, Categoria, ruta=CEAD_2024):
     if anterior is not None:
         for origen in Categoria.objects.filter(taxonomia=anterior, slug__in=list(datos["equivalencias"])):
             origen.equivale_a.add(*[por_slug[s] for s in datos["equivalencias"][origen.slug]])
+    taxonomia.refresh_from_db()
     return taxonomia
 
 

@@ -65,10 +65,13 @@ def territorios_importables(user):
     return codigos
 
 
-def get_importacion_for(user, pk):
-    """An upload awaiting confirmation: only whoever uploaded it (404 for everyone else, staff included)."""
+def get_importacion_for(user, pk, *, ligera=False):
+    """An upload awaiting confirmation: only whoever uploaded it (404 for everyone else, staff included). `ligera`:
+    without its checked rows and errors (tens of thousands for a big file), for the progress polled while a worker
+    confirms it."""
     territorios_importables(user)  # 403 if the user lost the right to import since the upload
+    consulta = ImportacionIndicadores.objects.defer("filas", "errores") if ligera else ImportacionIndicadores.objects
     try:
-        return ImportacionIndicadores.objects.get(pk=pk, usuario=user)
+        return consulta.get(pk=pk, usuario=user)
     except (ImportacionIndicadores.DoesNotExist, ValueError, TypeError):
         raise Http404("Esa importación no existe o venció sin confirmarse: vuelva a subir el archivo.") from None

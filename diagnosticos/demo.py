@@ -17,7 +17,8 @@ from comunas.models import Comuna, Membresia, Organizacion, Poblacion
 from comunas.taxonomia import Arbol, asegurar
 from diagnosticos.importacion import tasa_de
 from diagnosticos.models import Diagnostico, Indicador
-from diagnosticos.services import diagnostico_crear, diagnostico_publicar
+from diagnosticos.services import VERSION_INDICADORES, diagnostico_crear, diagnostico_publicar
+from nucleo.cache import version_nueva
 
 POBLACION = Path(comunas.__file__).resolve().parent / "data" / "poblacion_valparaiso_ejemplo.csv"
 FUENTE = "Datos de ejemplo (ficticios): no son cifras del CEAD"
@@ -142,6 +143,7 @@ def _indicadores(habitantes, arbol):
                 _indicador(provincia, "provincia_id", arbol.por_pk[categoria_pk], anio, frecuencia, poblacion)
             )
     Indicador.objects.bulk_create(nuevos, batch_size=2000)
+    version_nueva(VERSION_INDICADORES)
     return len(nuevos)
 
 

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import timezone
 
-from comunas.models import Comuna, Poblacion, Provincia, Region
+from comunas.models import Categoria, Comuna, Poblacion, Provincia, Region
 from comunas.taxonomia import Arbol
 from diagnosticos.models import Indicador
 from nucleo.archivos import ArchivoNoAdmitido, verificar
@@ -730,30 +730,61 @@ def _decimal_coma(valor):
     return "" if valor is None else str(valor).replace(".", ",")
 
 
-def exportar_csv(indicadores, salida):
-    """Writes indicators (with comuna/provincia/region and categoria loaded) as CSV with `;` and decimal comma:
-    the template's columns, so an export can be edited and imported again."""
+def exportar_csv(indicadores, lote=5000):
+    """The CSV of a queryset of indicators, in pieces (bytes, the first with the BOM): `;` and decimal comma, the
+    template's columns, so an export can be edited and imported again. Streamed: plain values read through a
+    server-side cursor (`iterator`), names from small lookups read once (territories, categories), each piece
+    written and handed over before the next batch is read, so memory stays flat for any number of rows."""
     medidas, origenes = dict(Indicador.Medida.choices), dict(Indicador.Origen.choices)
+    cortos = {"cead": "CEAD", "municipal": "Registros municipales", "enusc": "ENUSC"}
+    nombres = dict(Comuna.objects.values_list("codigo", "nombre"))
+    nombres.update(Provincia.objects.values_list("codigo", "nombre"))
+    nombres.update(Region.objects.values_list("codigo", "nombre"))
+    categorias = {
+        pk: (slug, version) for pk, slug, version in Categoria.objects.values_list("pk", "slug", "taxonomia__version")
+    }
+    salida = io.StringIO()
     escritor = csv.writer(salida, delimiter=";", lineterminator="\r\n")
+    salida.write("\ufeff")
     escritor.writerow([*NOMBRES, "taxonomia"])
-    for i in indicadores.iterator(chunk_size=5000):
-        territorio = i.comuna or i.provincia or i.region
-        medida = i.medida_nombre if i.medida == "otra" else medidas[i.medida]
-        origen = {"cead": "CEAD", "municipal": "Registros municipales", "enusc": "ENUSC"}.get(i.origen, "")
+    filas = indicadores.values_list(
+        "territorio", "categoria_id", "anio", "trimestre", "mes", "medida", "medida_nombre", "origen", "frecuencia",
+        "tasa", "fuente", "unidad",
+    )  # fmt: skip
+    for n, (
+        territorio,
+        categoria,
+        anio,
+        trimestre,
+        mes,
+        medida,
+        nombre,
+        origen,
+        frecuencia,
+        tasa,
+        fuente,
+        unidad,
+    ) in enumerate(filas.iterator(chunk_size=lote), start=1):
+        slug, version = categorias[categoria]
         escritor.writerow(
             [
-                i.territorio,
-                celda_segura(territorio.nombre),
-                i.categoria.slug,
-                i.anio,
-                i.trimestre or "",
-                i.mes or "",
-                celda_segura(medida),
-                origen or celda_segura(origenes[i.origen]),
-                "" if i.frecuencia is None else i.frecuencia,
-                _decimal_coma(i.tasa),
-                celda_segura(i.fuente),
-                celda_segura(i.unidad),
-                i.categoria.taxonomia.version,
+                territorio,
+                celda_segura(nombres.get(territorio, "")),
+                slug,
+                anio,
+                trimestre or "",
+                mes or "",
+                celda_segura(nombre if medida == "otra" else medidas[medida]),
+                cortos.get(origen) or celda_segura(origenes[origen]),
+                "" if frecuencia is None else frecuencia,
+                _decimal_coma(tasa),
+                celda_segura(fuente),
+                celda_segura(unidad),
+                version,
             ]
         )
+        if n % lote == 0:
+            yield salida.getvalue().encode("utf-8")
+            salida.seek(0)
+            salida.truncate()
+    yield salida.getvalue().encode("utf-8")

@@ -355,6 +355,8 @@ class ImportacionIndicadores(models.Model):
 
     class Estado(models.TextChoices):
         PENDIENTE = "pendiente", "Por confirmar"
+        # A big upload is written by a worker (diagnosticos.tasks): it shows its progress meanwhile.
+        CONFIRMANDO = "confirmando", "Confirmándose"
         CONFIRMADA = "confirmada", "Confirmada"
 
     usuario = models.ForeignKey(Usuario, on_delete=models.CASCADE, related_name="+", verbose_name="subida por")
@@ -366,11 +368,17 @@ class ImportacionIndicadores(models.Model):
     # "larga" (one row per value, the template) or "ancha" (one row per territory and category, a column per period)
     formato = models.CharField("formato reconocido", max_length=10, default="larga")
     advertencias = models.JSONField("advertencias", default=list, blank=True)
-    estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.PENDIENTE)
+    estado = models.CharField("estado", max_length=12, choices=Estado.choices, default=Estado.PENDIENTE)
     creados = models.PositiveIntegerField("indicadores creados", default=0)
     actualizados = models.PositiveIntegerField("indicadores actualizados", default=0)
     creada = models.DateTimeField("subida el", auto_now_add=True)
     confirmada_en = models.DateTimeField("confirmada el", null=True, blank=True)
+    # While a worker confirms it: rows to write and rows written (updated as it goes, so the page shows a bar),
+    # and why the last attempt stopped, if it did (nothing was written then: it can be confirmed again).
+    por_escribir = models.PositiveIntegerField("filas por escribir", default=0)
+    escritas = models.PositiveIntegerField("filas escritas", default=0)
+    encolada_en = models.DateTimeField("confirmación pedida el", null=True, blank=True)
+    error = models.TextField("problema al confirmar", blank=True)
 
     class Meta:
         db_table = "comunas_importacionindicadores"  # made by comunas before this app existed
@@ -380,6 +388,10 @@ class ImportacionIndicadores(models.Model):
 
     def __str__(self):
         return f"{self.nombre_archivo} ({self.get_estado_display()})"
+
+    @property
+    def porcentaje(self):
+        return min(100, round(100 * self.escritas / self.por_escribir)) if self.por_escribir else 0
 
 
 class AdjuntoDiagnostico(AdjuntoBase):

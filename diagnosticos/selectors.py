@@ -8,7 +8,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404
 
 from comunas.models import Categoria, Comuna, Organizacion, Provincia, Region
@@ -17,8 +17,9 @@ from diagnosticos import grupos
 from diagnosticos import importacion as imp
 from diagnosticos.access import diagnosticos_visibles
 from diagnosticos.graficos import barras, cifra, lineas
-from diagnosticos.models import Indicador
-from diagnosticos.services import clave_de_fila, existentes
+from diagnosticos.models import Indicador, ProblemaPriorizado
+from diagnosticos.services import VERSION_INDICADORES, clave_de_fila, existentes
+from nucleo.cache import clave_de, guardado
 from practicas.access import practicas_visibles
 from practicas.models import Practica
 
@@ -126,7 +127,12 @@ class MedidaFuente:
 
 
 def medidas_disponibles():
-    """The (medida, nombre, origen) combinations with figures, most used first, each with its label (1 query)."""
+    """The (medida, nombre, origen) combinations with figures, most used first, each with its label (1 query, over
+    every indicator: cached until indicators change)."""
+    return guardado(VERSION_INDICADORES, ("medidas",), _medidas_disponibles)
+
+
+def _medidas_disponibles():
     medidas, origenes = dict(Indicador.Medida.choices), dict(Indicador.Origen.choices)
     filas = (
         Indicador.objects.order_by()
@@ -282,7 +288,12 @@ AMBITOS = [
 
 
 def anios_con_tasas(medida=None):
-    """Years with yearly figures, most recent first, and the latest one where rates exist (the default)."""
+    """Years with yearly figures, most recent first, and the latest one where rates exist (the default). Cached
+    until indicators change: a DISTINCT over every indicator."""
+    return guardado(VERSION_INDICADORES, ("anios", medida), lambda: _anios_con_tasas(medida))
+
+
+def _anios_con_tasas(medida):
     consulta = Indicador.objects.anuales()
     if medida is not None:
         consulta = consulta.filter(medida=medida.medida, medida_nombre=medida.medida_nombre, origen=medida.origen)
@@ -292,7 +303,14 @@ def anios_con_tasas(medida=None):
 
 
 def familia_con_mas_datos(arbol, medida=None):
-    """The slug of the family with the most figures (the comparison's default category), or None (1 query)."""
+    """The slug of the family with the most figures (the comparison's default category), or None (1 query over every
+    indicator, cached until indicators change)."""
+    return guardado(
+        VERSION_INDICADORES, ("familia", medida, tuple(arbol.por_pk)), lambda: _familia_con_mas_datos(arbol, medida)
+    )
+
+
+def _familia_con_mas_datos(arbol, medida):
     consulta = Indicador.objects.filter(categoria__in=list(arbol.por_pk)).order_by()
     if medida is not None:
         consulta = consulta.filter(medida=medida.medida, medida_nombre=medida.medida_nombre, origen=medida.origen)
@@ -316,38 +334,58 @@ def comparacion(
     arbol=None,
 ):
     """Territories ranked by rate per 100,000 on one category (any level of the tree: a family is the sum of its
-    groups) and year, in one measure and source, with chart, table rows and summary. Three queries.
+    groups) and year, in one measure and source, with chart, table rows and summary. The figures are read as plain
+    values (the whole country is thousands of rows) and the result, chart included, is cached until indicators
+    change, under every input it depends on (the territories of a mesa or of the platform are read first).
 
     `mesa` (ambito "mesa") must be one the user may see: the view takes it from diagnosticos.grupos."""
     arbol = arbol or Arbol.vigente()
+    if codigos:
+        lista = sorted(codigos)
+    elif ambito == "mesa":
+        lista = sorted(grupos.territorios(mesa.pk)) if mesa else []
+    elif ambito in ("region", "pais"):
+        lista = None
+    else:
+        lista = sorted(territorios_de_la_plataforma())
+    partes = ("comparacion", categoria.pk, anio, medida, ambito, region, lista, sorted(destacados), tuple(arbol.por_pk))
+    resultado = guardado(
+        VERSION_INDICADORES,
+        partes,
+        lambda: _comparacion(categoria, anio, medida, ambito, region, lista, set(destacados), arbol),
+    )
+    return {**resultado, "clave": clave_de(VERSION_INDICADORES, partes)}  # the template caches the chart under it
+
+
+def _comparacion(categoria, anio, medida, ambito, region, lista, destacados, arbol):
     subarbol = [c.pk for c in arbol.descendientes(categoria)]
     consulta = Indicador.objects.anuales().filter(categoria__in=subarbol, anio=anio)
     if medida is not None:
         consulta = consulta.filter(medida=medida.medida, medida_nombre=medida.medida_nombre, origen=medida.origen)
-    if codigos:
-        consulta = consulta.filter(territorio__in=codigos)
-    elif ambito == "mesa":
-        consulta = consulta.filter(territorio__in=grupos.territorios(mesa.pk) if mesa else [])
+    if lista is not None:
+        consulta = consulta.filter(territorio__in=lista)
     elif ambito == "region":
         consulta = consulta.filter(comuna__provincia__region_id=region)
-    elif ambito == "pais":
+    else:  # the whole country: every commune
         consulta = consulta.filter(comuna__isnull=False)
-    else:
-        consulta = consulta.filter(territorio__in=territorios_de_la_plataforma())
-    filas = list(consulta.con_territorio())
-    indice, territorios, fuentes = _indice(filas), {}, {}
-    for i in filas:
-        territorios.setdefault(i.territorio, i.territorio_obj)
-        fuentes.setdefault(i.territorio, i.fuente)
+    indice, fuentes, territorios = {}, {}, {}
+    filas = consulta.values_list(
+        "territorio", "categoria_id", "frecuencia", "tasa", "fuente", "comuna__nombre", "provincia__nombre",
+        "region__nombre_oficial",
+    )  # fmt: skip
+    for territorio, categoria_id, frecuencia, tasa, fuente, comuna, provincia, region in filas:
+        indice[territorio, anio, categoria_id] = (frecuencia, tasa)
+        fuentes.setdefault(territorio, fuente)
+        territorios.setdefault(territorio, comuna or (f"Provincia de {provincia}" if provincia else region))
     valores = {}
     for codigo in territorios:
         valor = valor_en_arbol(arbol, indice, categoria, codigo, anio)
         if valor is not None:
             valores[codigo] = valor
     orden = sorted(valores, key=lambda c: (valores[c][1] is None, -(valores[c][1] or 0), c))
-    datos = [(c, nombre_de(territorios[c]), valores[c][1]) for c in orden]
+    datos = [(c, (territorios[c]), valores[c][1]) for c in orden]
     con_tasa = [c for c in orden if valores[c][1] is not None]
-    sin_tasa = [nombre_de(territorios[c]) for c in orden if valores[c][1] is None]
+    sin_tasa = [(territorios[c]) for c in orden if valores[c][1] is None]
     nombre = arbol.etiqueta(categoria)
     if not con_tasa:
         resumen = f"No hay tasas de {nombre} en {anio} para estos territorios."
@@ -356,12 +394,12 @@ def comparacion(
         primero, ultimo = con_tasa[0], con_tasa[-1]
         resumen = (
             f"{nombre}, {anio}: {len(con_tasa)} territorios con tasa. La más alta es la de "
-            f"{nombre_de(territorios[primero])} ({cifra(valores[primero][1])} por 100.000 habitantes) y la más baja "
-            f"la de {nombre_de(territorios[ultimo])} ({cifra(valores[ultimo][1])}); la mediana es {cifra(mediana)}."
+            f"{(territorios[primero])} ({cifra(valores[primero][1])} por 100.000 habitantes) y la más baja "
+            f"la de {(territorios[ultimo])} ({cifra(valores[ultimo][1])}); la mediana es {cifra(mediana)}."
         )
         for lugar, codigo in enumerate(con_tasa, start=1):
             if codigo in destacados:
-                resumen += f" {nombre_de(territorios[codigo])} ocupa el lugar {lugar} de {len(con_tasa)}."
+                resumen += f" {(territorios[codigo])} ocupa el lugar {lugar} de {len(con_tasa)}."
     if sin_tasa:
         resumen += (
             f" Sin tasa (falta la población de ese año): {', '.join(sin_tasa[:5])}{'…' if len(sin_tasa) > 5 else ''}."
@@ -428,6 +466,20 @@ def recomendaciones(diagnostico, user, roles=None, por_problema=5):
         candidatas = [p for p in practicas if any(c.pk in cercanas[problema.pk] for c in p.categorias.all())]
         problema.recomendadas = sorted(candidatas, key=clave)[:por_problema]
     return problemas
+
+
+def diagnosticos_para_listar(user, roles=None):
+    """The visible diagnoses, most recent period first, with what the list shows (never the long texts): their
+    organization, territory and prioritized problems."""
+    return (
+        diagnosticos_visibles(user, roles)
+        .only(
+            "titulo", "anio_inicio", "anio_fin", "estado", "organizacion__nombre", "comuna__nombre", "provincia__nombre"
+        )  # fmt: skip
+        .select_related("organizacion", "comuna", "provincia")
+        .prefetch_related(Prefetch("problemas", ProblemaPriorizado.objects.select_related("categoria")))
+        .order_by("-anio_fin", "titulo", "pk")
+    )
 
 
 def diagnosticos_de_organizacion(user, organizacion, limite=5):

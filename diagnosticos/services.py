@@ -2,20 +2,29 @@
 
 Diagnoses: create, update, publish — a JSON snapshot (VersionDiagnostico) on publication and on every later
 change. Indicators: an upload is checked and kept server-side (importacion_preparar), then written all at once
-(importacion_confirmar: one transaction, bulk_create for the new rows and bulk_update for the existing ones).
+(importacion_confirmar: one transaction, bulk_create for the new rows and one UPDATE for the existing ones); a big
+upload by a worker, with its progress on the upload's row (importacion_encolar, importacion_procesar).
 """
 
+from contextlib import contextmanager
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from comunas.models import Organizacion
 from diagnosticos import importacion as imp
+from diagnosticos import tasks  # tasks import this module too: each only uses the other's names when called
 from diagnosticos.access import territorios_importables
 from diagnosticos.models import Diagnostico, ImportacionIndicadores, Indicador, ProblemaPriorizado
 from nucleo.adjuntos import adjunto_eliminar, adjuntos_guardar
+from nucleo.cache import version_nueva
+from nucleo.formularios import mensaje_de
 from nucleo.versiones import foto, versionar
 
+# nucleo.cache: whatever writes indicators takes a new version (the selectors cache years, measures and charts).
+VERSION_INDICADORES = "indicadores"
 CAMPOS_EDITABLES = [
     "titulo",
     "anio_inicio",
@@ -246,12 +255,15 @@ def _actualizar(cambiados, importacion, ahora):
         cursor.execute(_ACTUALIZAR_PG, [importacion.pk, ahora, *columnas])
 
 
-@transaction.atomic
-def importacion_confirmar(*, importacion, por):
-    """Writes every checked row at once: a re-imported period updates its indicator instead of duplicating it."""
-    importacion = ImportacionIndicadores.objects.select_for_update().filter(pk=importacion.pk).first()
+LOTE_ESCRITURA = 5000  # rows written per batch; a big confirmation records its progress after each one
+_CONFIRMANDO = ImportacionIndicadores.Estado.CONFIRMANDO
+
+
+def _exigir_confirmable(importacion, por):
     if importacion is None:  # purged while the preview was open (importaciones_purgar)
         raise ValidationError("Esta importación venció sin confirmarse: vuelva a subir el archivo.")
+    if importacion.estado == _CONFIRMANDO:
+        raise ValidationError("Esta importación ya se está confirmando: la página muestra su avance.")
     if importacion.estado != ImportacionIndicadores.Estado.PENDIENTE:
         raise ValidationError("Esta importación ya se confirmó.")
     if importacion.errores or not importacion.filas:
@@ -259,46 +271,143 @@ def importacion_confirmar(*, importacion, por):
     permitidos = territorios_importables(por)
     if permitidos is not None and any(f[imp.TERRITORIO] not in permitidos for f in importacion.filas):
         raise PermissionDenied("Su organización ya no puede cargar cifras de alguno de esos territorios.")
+
+
+def _escribir(importacion, anotar=None):
+    """Writes the checked rows a batch at a time (a re-imported period updates its indicator instead of duplicating
+    it) and marks the upload confirmed; `anotar(escritas)` after each batch. The caller holds the transaction."""
     ya = existentes(importacion.filas)
     ahora = timezone.now()
-    nuevos, cambiados = [], []
-    for f in importacion.filas:
-        territorio, trimestre, mes = f[imp.TERRITORIO], f[imp.TRIMESTRE], f[imp.MES]
-        datos = {
-            "frecuencia": f[imp.FRECUENCIA],
-            "tasa": f[imp.TASA],
-            "fuente": f[imp.FUENTE],
-            "importacion": importacion,
-            "actualizado": ahora,
-        }
-        anterior = ya.get(clave_de_fila(f))
-        if anterior:
-            cambiados.append(Indicador(pk=anterior[0], **datos))
-            continue
-        nuevos.append(
-            Indicador(
-                territorio=territorio,
-                **{_nivel(territorio): territorio},
-                categoria_id=f[imp.CATEGORIA],
-                periodicidad=_periodicidad(trimestre, mes),
-                anio=f[imp.ANIO],
-                trimestre=trimestre,
-                mes=mes,
-                medida=f[imp.MEDIDA],
-                medida_nombre=f[imp.MEDIDA_NOMBRE],
-                unidad=f[imp.UNIDAD],
-                origen=f[imp.ORIGEN],
-                **datos,
+    creados = actualizados = 0
+    filas = importacion.filas
+    for desde in range(0, len(filas), LOTE_ESCRITURA):
+        nuevos, cambiados = [], []
+        for f in filas[desde : desde + LOTE_ESCRITURA]:
+            territorio, trimestre, mes = f[imp.TERRITORIO], f[imp.TRIMESTRE], f[imp.MES]
+            datos = {
+                "frecuencia": f[imp.FRECUENCIA],
+                "tasa": f[imp.TASA],
+                "fuente": f[imp.FUENTE],
+                "importacion": importacion,
+                "actualizado": ahora,
+            }
+            anterior = ya.get(clave_de_fila(f))
+            if anterior:
+                cambiados.append(Indicador(pk=anterior[0], **datos))
+                continue
+            nuevos.append(
+                Indicador(
+                    territorio=territorio,
+                    **{_nivel(territorio): territorio},
+                    categoria_id=f[imp.CATEGORIA],
+                    periodicidad=_periodicidad(trimestre, mes),
+                    anio=f[imp.ANIO],
+                    trimestre=trimestre,
+                    mes=mes,
+                    medida=f[imp.MEDIDA],
+                    medida_nombre=f[imp.MEDIDA_NOMBRE],
+                    unidad=f[imp.UNIDAD],
+                    origen=f[imp.ORIGEN],
+                    **datos,
+                )
             )
-        )
-    Indicador.objects.bulk_create(nuevos, batch_size=5000)
-    _actualizar(cambiados, importacion, ahora)
+        Indicador.objects.bulk_create(nuevos)
+        _actualizar(cambiados, importacion, ahora)
+        creados, actualizados = creados + len(nuevos), actualizados + len(cambiados)
+        if anotar is not None:
+            anotar(desde + LOTE_ESCRITURA if desde + LOTE_ESCRITURA < len(filas) else len(filas))
+    version_nueva(VERSION_INDICADORES)
     importacion.estado = ImportacionIndicadores.Estado.CONFIRMADA
-    importacion.creados, importacion.actualizados = len(nuevos), len(cambiados)
+    importacion.creados, importacion.actualizados = creados, actualizados
     importacion.confirmada_en = ahora
+    importacion.escritas, importacion.error = len(filas), ""
     importacion.filas = []  # written now; no need to keep a second copy
-    importacion.save(update_fields=["estado", "creados", "actualizados", "confirmada_en", "filas"])
+    campos = ["estado", "creados", "actualizados", "confirmada_en", "escritas", "error", "filas"]
+    importacion.save(update_fields=campos)
     return importacion
+
+
+@transaction.atomic
+def importacion_confirmar(*, importacion, por):
+    """Writes every checked row at once, in the request (an upload of up to IMPORTACION_FILAS_EN_LINEA rows):
+    all or nothing."""
+    importacion = ImportacionIndicadores.objects.select_for_update().filter(pk=importacion.pk).first()
+    _exigir_confirmable(importacion, por)
+    return _escribir(importacion)
+
+
+def importacion_confirmar_o_encolar(*, importacion, por):
+    """Confirming an upload: a small one at once; a big one (more than IMPORTACION_FILAS_EN_LINEA rows) by a worker,
+    while the page shows its progress (the person may leave and come back). Returns the upload: CONFIRMADA or
+    CONFIRMANDO."""
+    if len(importacion.filas) <= settings.IMPORTACION_FILAS_EN_LINEA:
+        return importacion_confirmar(importacion=importacion, por=por)
+    return importacion_encolar(importacion=importacion, por=por)
+
+
+@transaction.atomic
+def importacion_encolar(*, importacion, por):
+    """Checks what confirming checks, marks the upload CONFIRMANDO and hands it to a worker on commit."""
+    importacion = ImportacionIndicadores.objects.select_for_update().filter(pk=importacion.pk).first()
+    _exigir_confirmable(importacion, por)
+    importacion.estado = _CONFIRMANDO
+    importacion.por_escribir, importacion.escritas = len(importacion.filas), 0
+    importacion.encolada_en, importacion.error = timezone.now(), ""
+    importacion.save(update_fields=["estado", "por_escribir", "escritas", "encolada_en", "error"])
+    tasks.importacion_confirmar_task.delay_on_commit(importacion.pk)
+    return importacion
+
+
+@contextmanager
+def _progreso(importacion_id):
+    """`anotar(escritas)`: the progress, on the upload's row, through a second connection in autocommit: the rows
+    themselves are written in one transaction that nobody sees until it commits (all or nothing), while the page
+    polling the progress reads it at once. On SQLite (one writer at a time) the bar waits for the end."""
+    if connection.vendor != "postgresql":
+        yield lambda escritas: None
+        return
+    aparte = connections.create_connection(DEFAULT_DB_ALIAS)
+    tabla = aparte.ops.quote_name(ImportacionIndicadores._meta.db_table)
+
+    def anotar(escritas):
+        with aparte.cursor() as cursor:
+            cursor.execute(f"UPDATE {tabla} SET escritas = %s WHERE id = %s", [escritas, importacion_id])  # noqa: S608
+
+    try:
+        yield anotar
+    finally:
+        aparte.close()
+
+
+def importacion_procesar(*, importacion_id):
+    """The worker's part of a big confirmation (diagnosticos.tasks): every row in one transaction, its progress
+    written as it goes. Run twice (a redelivered task), the second finds it confirmed and does nothing. A refusal
+    (the person lost the right to load those territories meanwhile) leaves it to confirm again, with the reason."""
+    with _progreso(importacion_id) as anotar:
+        try:
+            with transaction.atomic():
+                if connection.vendor == "postgresql":  # one worker at a time per upload, until commit
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [BLOQUEO_IMPORTACION, importacion_id])
+                importacion = ImportacionIndicadores.objects.filter(pk=importacion_id, estado=_CONFIRMANDO).first()
+                if importacion is None:
+                    return None
+                importacion.estado = ImportacionIndicadores.Estado.PENDIENTE  # what the checks expect
+                _exigir_confirmable(importacion, importacion.usuario)
+                return _escribir(importacion, anotar)
+        except (ValidationError, PermissionDenied) as error:
+            importacion_detenida(importacion_id=importacion_id, motivo=mensaje_de(error))
+            return None
+
+
+BLOQUEO_IMPORTACION = 17  # pg_advisory_xact_lock's first key: confirmations of indicator uploads
+
+
+def importacion_detenida(*, importacion_id, motivo):
+    """A confirmation that could not finish: nothing was written; the upload can be confirmed again."""
+    return ImportacionIndicadores.objects.filter(pk=importacion_id, estado=_CONFIRMANDO).update(
+        estado=ImportacionIndicadores.Estado.PENDIENTE, escritas=0, error=motivo[:2000]
+    )
 
 
 # --- Attachments (checked like every attachment: nucleo/adjuntos.py) ---------------------------
@@ -325,6 +434,18 @@ def diagnostico_adjunto_borrar(*, adjunto, por):
 
 
 @transaction.atomic
+def importaciones_reanudar(*, antes_de):
+    """Confirmations asked before `antes_de` that never finished (a worker lost for good, retries exhausted): back to
+    be confirmed again, with the reason. A running one holds no row lock, but never runs this long (task time
+    limit). Returns how many."""
+    atascadas = ImportacionIndicadores.objects.filter(estado=_CONFIRMANDO, encolada_en__lt=antes_de)
+    return atascadas.update(
+        estado=ImportacionIndicadores.Estado.PENDIENTE,
+        escritas=0,
+        error="La confirmación no terminó y no se guardó nada: confírmela de nuevo.",
+    )
+
+
 def importaciones_purgar(*, antes_de):
     """Deletes the uploads uploaded before `antes_de` and never confirmed; returns how many were deleted.
 

@@ -26,6 +26,11 @@ urlpatterns = [
     path("indicadores/importar/", views.indicadores_importar, name="indicadores_importar"),
     path("indicadores/importar/<int:pk>/", views.indicadores_importacion, name="indicadores_importacion"),
     path(
+        "indicadores/importar/<int:pk>/estado.json",
+        views.indicadores_importacion_estado,
+        name="indicadores_importacion_estado",
+    ),
+    path(
         "indicadores/plantilla.<str:formato>",
         views.indicadores_plantilla,
         name="indicadores_plantilla",

@@ -3,15 +3,15 @@
 Every object comes through diagnosticos/access.py; writes go through diagnosticos/services.py.
 """
 
-import io
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from comunas.access import miembro_requerido, roles_activos
@@ -22,7 +22,6 @@ from diagnosticos import importacion as imp
 from diagnosticos import selectors as sel
 from diagnosticos import services as servicios
 from diagnosticos.access import (
-    diagnosticos_visibles,
     get_diagnostico_for,
     get_importacion_for,
     organizaciones_donde_edita,
@@ -30,7 +29,7 @@ from diagnosticos.access import (
     territorios_importables,
 )
 from diagnosticos.forms import ComparacionForm, DiagnosticoForm, ProblemasForm, PublicarForm, SubirIndicadoresForm
-from diagnosticos.models import Indicador
+from diagnosticos.models import ImportacionIndicadores, Indicador
 from nucleo.adjuntos import respuesta_descarga
 from nucleo.formularios import AdjuntosForm, adjuntos_subir, mensaje_de
 from nucleo.vistas import pide_ingresar
@@ -41,12 +40,16 @@ AVISO_EJEMPLO = "Revise la fuente de cada cifra: las de la demostración son dat
 # --- Diagnoses ----------------------------------------------------------------------------------------------
 
 
+POR_PAGINA = 30
+
+
 @miembro_requerido
 def diagnosticos(request):
+    """The diagnoses this person may see, a page at a time (the country has hundreds)."""
     roles = roles_activos(request.user)
-    lista = diagnosticos_visibles(request.user, roles).para_listar().prefetch_related("problemas__categoria")
+    lista = sel.diagnosticos_para_listar(request.user, roles)
     contexto = {
-        "diagnosticos": lista,
+        "pagina": Paginator(lista, POR_PAGINA).get_page(request.GET.get("pagina")),
         "puede_crear": request.user.is_staff or organizaciones_donde_edita(request.user, roles).exists(),
     }
     return render(request, "diagnosticos/diagnosticos.html", contexto)
@@ -261,15 +264,14 @@ def indicadores_comparar(request):
 
 @miembro_requerido
 def indicadores_exportar(request):
-    """Indicators as CSV (UTF-8 with BOM, `;`, decimal comma), of one territory or of all."""
-    consulta = Indicador.objects.con_territorio().select_related("categoria__taxonomia")
+    """Indicators as CSV (UTF-8 with BOM, `;`, decimal comma), of one territory or of all, streamed as it is written
+    (the whole country is about 200,000 rows: the download starts at once and memory stays flat)."""
+    consulta = Indicador.objects.all()
     if codigo := request.GET.get("territorio"):
         sel.territorio_de(codigo)  # 404 for a malformed or unknown code (it also goes into the file name)
         consulta = consulta.filter(territorio=codigo)
-    salida = io.StringIO()
-    salida.write("\ufeff")
-    imp.exportar_csv(consulta.order_by("territorio", "categoria__orden", "anio", "trimestre", "mes"), salida)
-    respuesta = HttpResponse(salida.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    consulta = consulta.order_by("territorio", "categoria__orden", "anio", "trimestre", "mes")
+    respuesta = StreamingHttpResponse(imp.exportar_csv(consulta), content_type="text/csv; charset=utf-8")
     nombre = f"indicadores-{codigo or 'todos'}-{timezone.localdate():%Y%m%d}.csv"
     respuesta["Content-Disposition"] = f'attachment; filename="{nombre}"'
     return respuesta
@@ -297,19 +299,39 @@ def indicadores_importar(request):
 
 @miembro_requerido
 def indicadores_importacion(request, pk):
-    """The preview of an upload (GET) and its confirmation (POST): the rows come from the server, never the form."""
+    """The preview of an upload (GET) and its confirmation (POST): the rows come from the server, never the form. A big
+    upload is confirmed by a worker: the page then shows its progress (and may be left and opened again)."""
     importacion = get_importacion_for(request.user, pk)
     if request.method == "POST":
         try:
-            importacion = servicios.importacion_confirmar(importacion=importacion, por=request.user)
+            importacion = servicios.importacion_confirmar_o_encolar(importacion=importacion, por=request.user)
         except ValidationError as error:
             messages.error(request, mensaje_de(error))
         else:
-            cifras = f"{importacion.creados} indicadores nuevos y {importacion.actualizados} actualizados"
-            messages.success(request, f"Importación lista: {cifras}.")
+            if importacion.estado == ImportacionIndicadores.Estado.CONFIRMANDO:
+                messages.info(request, "Confirmando la importación: puede seguir trabajando y volver a esta página.")
+            else:
+                cifras = f"{importacion.creados} indicadores nuevos y {importacion.actualizados} actualizados"
+                messages.success(request, f"Importación lista: {cifras}.")
             return redirect("diagnosticos:indicadores_importacion", pk=importacion.pk)
-    previa = sel.vista_previa(importacion) if not importacion.errores else None
+    pendiente = importacion.estado == ImportacionIndicadores.Estado.PENDIENTE
+    previa = sel.vista_previa(importacion) if pendiente and not importacion.errores else None
     return render(request, "diagnosticos/indicadores_importacion.html", {"importacion": importacion, "previa": previa})
+
+
+@never_cache
+@miembro_requerido
+def indicadores_importacion_estado(request, pk):
+    """What the confirmation page polls while a worker confirms the upload: its state and progress (small JSON)."""
+    importacion = get_importacion_for(request.user, pk, ligera=True)
+    return JsonResponse(
+        {
+            "estado": importacion.estado,
+            "escritas": importacion.escritas,
+            "por_escribir": importacion.por_escribir,
+            "porcentaje": importacion.porcentaje,
+        }
+    )
 
 
 @miembro_requerido

@@ -491,10 +491,15 @@ def calendario_de_token(token):
     return calendario.usuario
 
 
+CALENDARIO_HISTORIA = timedelta(days=365)
+
+
 def sesiones_del_calendario(usuario):
-    """Every convened, held or cancelled session of the mesas the person takes part in (not drafts)."""
+    """The convened, held or cancelled sessions of the mesas the person takes part in (not drafts): every upcoming
+    one and those of the last year. A weekly mesa holds hundreds over the years, and a calendar app fetches the
+    whole feed every few hours: older sessions stay in the platform, not in the feed."""
     return (
-        Sesion.objects.filter(mesa__in=mesas_visibles(usuario))
+        Sesion.objects.filter(mesa__in=mesas_visibles(usuario), fin__gte=timezone.now() - CALENDARIO_HISTORIA)
         .exclude(estado=Sesion.Estado.BORRADOR)
         .select_related("mesa")
         .prefetch_related("puntos")

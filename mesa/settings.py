@@ -307,8 +307,12 @@ AVISOS_BACKOFF_BASE = env_int("AVISOS_BACKOFF_BASE", 30)
 AVISOS_BACKOFF_MAX = env_int("AVISOS_BACKOFF_MAX", 1800)
 AVISOS_MAX_INTENTOS = env_int("AVISOS_MAX_INTENTOS", 10)
 AVISOS_RESUMEN_HORA = env_int("AVISOS_RESUMEN_HORA", 8)  # daily digest, local time
+# make bench (benchmarks/paginas.py) sets BENCH=1: a signed-in no-op page, /salud/noop/, is served as its yardstick.
+BENCH = env_bool("BENCH", False)
 # Indicator uploads previewed but never confirmed are deleted by beat (hourly) after this many hours.
 IMPORTACIONES_RETENCION_HORAS = env_int("IMPORTACIONES_RETENCION_HORAS", 24)
+# An indicator upload of more rows than this is confirmed by a worker, with a progress bar (fewer: in the request).
+IMPORTACION_FILAS_EN_LINEA = env_int("IMPORTACION_FILAS_EN_LINEA", 5000)
 
 # --- Security -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

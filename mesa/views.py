@@ -130,7 +130,8 @@ def mesa(request, pk):
     contexto = {
         "mesa": mesa,
         "coordina": coordina,
-        "sesiones": sesiones,
+        # A mesa that meets every week has hundreds: a page at a time, the latest first.
+        "sesiones": Paginator(sesiones.order_by("-inicio", "-pk"), 20).get_page(request.GET.get("pagina")),
         "participaciones": participaciones.filter(estado__in=estados),
         "coordinadores": mesa.coordinadores.all(),
         **consejo.contexto_de_la_mesa(mesa, coordina=coordina),
@@ -160,13 +161,11 @@ def mesa_planes(request, pk):
         .select_related("organizacion", "persona", "acta__sesion", "actividad__plan")
         .order_by("plazo", "pk")
     )
-    propios = {p.pk for p in planes}
-    otros = {a.actividad.plan_id for a in acuerdos} - propios
     contexto = {
         "mesa": mesa,
-        "tablero": resumen_de_planes(planes),
+        "tablero": resumen_de_planes(planes, pagina=request.GET.get("pagina")),  # a page of them, summed up whole
         "acuerdos": acuerdos,
-        "planes_que_ve": propios | planes_que_ve(request.user, otros),
+        "planes_que_ve": planes_que_ve(request.user, {a.actividad.plan_id for a in acuerdos}),
     }
     return render(request, "mesa/mesa_planes.html", contexto)
 

@@ -26,6 +26,12 @@ def planes_visibles(user, roles=None):
     return documentos_visibles(Plan.objects.all(), user, roles, publicado=publicado, organizacion="duenas__id")
 
 
+def planes_propios(roles):
+    """The plans owned by the person's own organizations: always visible to them, whatever their state or visibility
+    (the "propios" term of comunas.access.documentos_visibles), so no visibility filter is needed here."""
+    return Plan.objects.filter(pk__in=Plan.objects.filter(duenas__in=list(roles)).values("pk"))
+
+
 def duenas_de(plan):
     return {o.pk for o in plan.duenas.all()}
 

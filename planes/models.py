@@ -23,7 +23,9 @@ CIEN = Decimal(100)
 
 class PlanQuerySet(models.QuerySet):
     def para_listar(self):
-        return self.select_related("organizacion").prefetch_related("duenas")
+        """What a list of plans shows (planes/_lista.html): never the long texts nor the territories' lists."""
+        columnas = ("tipo", "titulo", "organizacion", "anio_inicio", "anio_fin", "estado", "visibilidad", "avance")
+        return self.only(*columnas, "actualizado").select_related("organizacion").prefetch_related("duenas")
 
 
 class Plan(models.Model):

@@ -6,7 +6,8 @@ Each function runs a fixed number of queries whatever the number of activities (
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
 from comunas.models import Comuna, Poblacion
@@ -14,7 +15,7 @@ from comunas.taxonomia import Arbol
 from diagnosticos.graficos import cifra, lineas, numero
 from diagnosticos.models import Indicador
 from diagnosticos.selectors import valor_en_arbol
-from planes.access import planes_visibles
+from planes.access import planes_propios, planes_visibles
 from planes.models import AdjuntoAvance, Avance, Hito, IndicadorPlan, Nodo, Plan
 
 # --- The tree -------------------------------------------------------------------------------------------------
@@ -307,14 +308,26 @@ def efecto_medido(plan, indicador, arbol=None):
 # --- Lists and dashboards -----------------------------------------------------------------------------------------
 
 
+def planes_de_mis_organizaciones(roles):
+    """The plans of the person's own organizations, for a list (the dashboard of /planes/)."""
+    return planes_propios(roles).para_listar().order_by("-actualizado", "-pk")
+
+
 def planes_de(user, roles=None):
-    return planes_visibles(user, roles).para_listar().order_by("-actualizado", "-pk")
+    """The plans this person may see, for a list, most recently updated first. The visibility rule joins the owners
+    (DISTINCT): it goes in a subquery of ids, so counting and paging never compare whole rows."""
+    visibles = planes_visibles(user, roles)
+    if visibles.query.distinct:
+        visibles = Plan.objects.filter(pk__in=visibles.values("pk"))
+    return visibles.para_listar().order_by("-actualizado", "-pk")
 
 
-def resumen_de_planes(planes, hoy=None):
-    """Counts by state, mean progress and overdue items of a set of plans (2 queries)."""
-    hoy = hoy or timezone.localdate()
-    ids = [p.pk for p in planes]
+POR_PAGINA = 30
+POR_PAGINA_PROPIOS = 100  # the plans of the person's own organizations: one page (the summary counts them all)
+
+
+def _atrasos_por_plan(ids, hoy):
+    """({plan id: late activities}, {plan id: missed milestones}) of these plans (2 queries)."""
     atrasadas = dict(
         Nodo.objects.filter(plan__in=ids, termino__lt=hoy, avance__lt=100, hijos__isnull=True)
         .exclude(adaptacion=Nodo.Adaptacion.DESCARTADO)
@@ -326,24 +339,53 @@ def resumen_de_planes(planes, hoy=None):
         .values_list("plan_id")
         .annotate(n=Count("pk"))
     )
-    por_estado = {}
-    for plan in planes:
+    return atrasadas, vencidos
+
+
+def resumen_de_planes(planes, hoy=None, *, pagina=1, por_pagina=POR_PAGINA):
+    """A dashboard of a set of plans (a queryset): counts by state, mean progress and overdue items of all of them,
+    aggregated in the database, and one page of the plans (`planes`, with their own overdue items; `pagina`, the
+    Page). The ids are read once, in the list's order (the visibility rule is evaluated once, not in every
+    aggregate); then a fixed number of queries whatever the number of plans or activities."""
+    hoy = hoy or timezone.localdate()
+    ids = list(planes.values_list("pk", flat=True))
+    por_estado, suma, en_marcha = {}, Decimal(0), 0
+    for estado, n, avance in (
+        Plan.objects.filter(pk__in=ids).order_by().values_list("estado").annotate(n=Count("pk"), avance=Sum("avance"))
+    ):
+        por_estado[Plan.Estado(estado).label] = n
+        if estado != Plan.Estado.BORRADOR:
+            suma, en_marcha = suma + avance, en_marcha + n
+    atrasadas_total = (
+        Nodo.objects.filter(plan__in=ids, termino__lt=hoy, avance__lt=100, hijos__isnull=True)
+        .exclude(adaptacion=Nodo.Adaptacion.DESCARTADO)
+        .count()
+    )
+    vencidos_total = Hito.objects.filter(plan__in=ids, fecha__lt=hoy, cumplido_en__isnull=True).count()
+    pagina = Paginator(ids, por_pagina).get_page(pagina)
+    posicion = {pk: i for i, pk in enumerate(pagina.object_list)}
+    lista = sorted(Plan.objects.filter(pk__in=posicion).para_listar(), key=lambda p: posicion[p.pk])
+    pagina.object_list = lista
+    atrasadas, vencidos = _atrasos_por_plan(list(posicion), hoy)
+    for plan in lista:
         plan.atrasadas = atrasadas.get(plan.pk, 0)
         plan.hitos_vencidos = vencidos.get(plan.pk, 0)
-        por_estado[plan.get_estado_display()] = por_estado.get(plan.get_estado_display(), 0) + 1
-    en_marcha = [p.avance for p in planes if p.estado != Plan.Estado.BORRADOR]
     return {
-        "planes": planes,
+        "planes": lista,
+        "pagina": pagina,
+        "total": len(ids),
         "por_estado": sorted(por_estado.items()),
-        "avance_medio": cifra(sum(en_marcha) / len(en_marcha), 0) if en_marcha else "—",
-        "atrasadas": sum(atrasadas.values()),
-        "hitos_vencidos": sum(vencidos.values()),
+        "avance_medio": cifra(suma / en_marcha, 0) if en_marcha else "—",
+        "atrasadas": atrasadas_total,
+        "hitos_vencidos": vencidos_total,
     }
 
 
-def planes_de_organizaciones(user, organizacion_ids, roles=None):
-    """The visible plans owned by any of these organizations (an organization's or a mesa's dashboard)."""
-    return list(planes_de(user, roles).filter(duenas__in=organizacion_ids).distinct())
+def planes_de_organizaciones(user, organizacion_ids, roles=None, *, visibles=None):
+    """The visible plans owned by any of these organizations (an organization's or a mesa's dashboard), as a
+    queryset in the lists' order. `visibles`: planes_de(user, roles), when the caller already has it."""
+    visibles = planes_de(user, roles) if visibles is None else visibles
+    return visibles.filter(pk__in=Plan.objects.filter(duenas__in=organizacion_ids).values("pk"))
 
 
 def comparar_con(origen, adaptado):

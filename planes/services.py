@@ -149,10 +149,10 @@ def _centesimas(valor):
     return Decimal(valor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def avance_recalcular(plan):
-    """Rolls progress up the tree by weight: a node with children is the weighted mean of its children (dropped
-    nodes of an adaptation don't count), the plan the weighted mean of its top nodes. One read, two writes."""
-    nodos = list(Nodo.objects.filter(plan=plan).only("pk", "padre_id", "peso", "avance", "adaptacion"))
+def avance_del_arbol(nodos):
+    """Rolls progress up a plan's tree by weight, in memory: a node with children becomes the weighted mean of its
+    children (dropped nodes of an adaptation don't count). Returns the plan's progress, the weighted mean of its
+    top nodes. `nodos`: every node of one plan (pk, padre_id, peso, avance, adaptacion)."""
     hijos = {}
     for nodo in nodos:
         hijos.setdefault(nodo.padre_id, []).append(nodo)
@@ -170,7 +170,13 @@ def avance_recalcular(plan):
     for raiz in raices:
         raiz.avance = calcular(raiz)
     total = sum(r.peso for r in raices)
-    plan.avance = _centesimas(sum(r.avance * r.peso for r in raices) / total) if total else Decimal(0)
+    return _centesimas(sum(r.avance * r.peso for r in raices) / total) if total else Decimal(0)
+
+
+def avance_recalcular(plan):
+    """Rolls progress up the tree by weight (avance_del_arbol) and stores it. One read, two writes."""
+    nodos = list(Nodo.objects.filter(plan=plan).only("pk", "padre_id", "peso", "avance", "adaptacion"))
+    plan.avance = avance_del_arbol(nodos)
     Nodo.objects.bulk_update(nodos, ["avance"], batch_size=1000)
     Plan.objects.filter(pk=plan.pk).update(avance=plan.avance, actualizado=timezone.now())
     return plan.avance
@@ -329,8 +335,12 @@ def medicion_registrar(*, indicador, por, anio, valor, evidencia=""):
 
 
 def foto(plan):
-    """The JSON snapshot kept for every approved version: the plan, its tree, milestones and indicators."""
-    nodos = plan.nodos.select_related("responsable").order_by("orden", "pk")
+    """The JSON snapshot kept for every approved version: the plan, its tree, milestones and indicators. Reads
+    what a bulk load prefetched (nodos with their responsable, hitos, indicadores with their metas) when it did."""
+    if "nodos" in getattr(plan, "_prefetched_objects_cache", {}):
+        nodos = sorted(plan.nodos.all(), key=lambda n: (n.orden, n.pk))
+    else:
+        nodos = plan.nodos.select_related("responsable").order_by("orden", "pk")
     return {
         "titulo": plan.titulo,
         "tipo": plan.tipo,
@@ -365,7 +375,11 @@ def foto(plan):
                 "linea_base": a_json(i.linea_base),
                 "metas": {m.anio: a_json(m.valor) for m in i.metas.all()},
             }
-            for i in plan.indicadores.prefetch_related("metas")
+            for i in (
+                plan.indicadores.all()
+                if "indicadores" in getattr(plan, "_prefetched_objects_cache", {})
+                else plan.indicadores.prefetch_related("metas")
+            )
         ],
     }
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,10 +40,11 @@ def _territorios(organizaciones):
 
 @miembro_requerido
 def planes(request):
-    """The plans this person may see, with a summary: states, mean progress, overdue items."""
+    """The plans of the person's organizations, with a summary (states, mean progress, overdue items), and the other
+    plans they may see, a page at a time."""
     roles = roles_activos(request.user)
-    lista = sel.planes_de(request.user, roles)
-    propios = [p for p in lista if {o.pk for o in p.duenas.all()} & set(roles)]
+    propios = sel.planes_de_mis_organizaciones(roles)
+    otros = sel.planes_de(request.user, roles).exclude(pk__in=propios.values("pk"))
     editables = organizaciones_que_editan(request.user, roles)
     replicaciones = (
         Replicacion.objects.filter(organizacion__in=editables, planes__isnull=True)
@@ -51,9 +53,9 @@ def planes(request):
     )
     contexto = {
         "replicaciones": list(replicaciones),
-        "tablero": sel.resumen_de_planes(propios),
-        "otros": [p for p in lista if p not in propios],
-        "puede_crear": request.user.is_staff or bool(organizaciones_que_editan(request.user, roles)),
+        "tablero": sel.resumen_de_planes(propios, por_pagina=sel.POR_PAGINA_PROPIOS),
+        "otros": Paginator(otros, sel.POR_PAGINA).get_page(request.GET.get("pagina")),
+        "puede_crear": request.user.is_staff or bool(editables),
     }
     return render(request, "planes/planes.html", contexto)
 

@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from comunas.access import ROLES_QUE_EDITAN, documentos_visibles, roles_activos, ve_documento
-from practicas.models import Practica, Replicacion
+from practicas.models import Practica, PracticaIndice, Replicacion
 
 NIVELES = ("ver", "editar", "revisar")
 
@@ -36,6 +36,11 @@ def practicas_visibles(user, roles=None):
     """The practices this user may see: the filter behind every list and search (comunas.access's rule for
     publishable documents)."""
     return documentos_visibles(Practica.objects.all(), user, roles, publicado=Q(estado=Practica.Estado.PUBLICADA))
+
+
+def indice_visible(user, roles=None):
+    """The same rule over the narrow search table (PracticaIndice): the rows the library's search may return."""
+    return documentos_visibles(PracticaIndice.objects.all(), user, roles, publicado=Q(estado=Practica.Estado.PUBLICADA))
 
 
 def puede(user, practica, need, *, roles):

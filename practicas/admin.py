@@ -11,6 +11,7 @@ from practicas.models import (
     RevisionPares,
     VersionPractica,
 )
+from practicas.services import practica_indexar
 
 
 class ResultadoInline(admin.TabularInline):
@@ -30,6 +31,11 @@ class PracticaAdmin(admin.ModelAdmin):
                        "publicada_en", "archivada_en"]  # fmt: skip
     filter_horizontal = ["categorias"]
     inlines = [ResultadoInline]
+
+    def save_related(self, request, form, formsets, change):
+        """After the practice, its problems and outcomes are saved: the search text and the search table follow."""
+        super().save_related(request, form, formsets, change)
+        practica_indexar(form.instance)
 
 
 @admin.register(VersionPractica)

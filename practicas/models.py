@@ -190,10 +190,9 @@ class Practica(models.Model):
     publicada_en = models.DateTimeField("publicada el", null=True, blank=True)
     archivada_en = models.DateTimeField("archivada el", null=True, blank=True)
 
-    # Search: accent-folded text (SQLite fallback, facets) and, on PostgreSQL, a weighted tsvector
-    # (config spanish_unaccent) with a GIN index; both written by services.practica_indexar.
+    # Search: the accent-folded text of everything the search covers (written by services.practica_indexar); on
+    # PostgreSQL its weighted tsvector lives in PracticaIndice, the narrow table searches and facets scan.
     texto_busqueda = models.TextField(editable=False, blank=True)
-    vector_busqueda = SearchVectorField(null=True, editable=False)
     # The Markdown texts rendered to sanitized HTML when saved (services), so a page view never renders them:
     # {campo: [huella of the source text, html]}. A text changed elsewhere (the admin) no longer matches its
     # huella and is rendered on view until the next save through the site (Practica.html_de).
@@ -482,3 +481,49 @@ class RevisionPares(models.Model):
 
     def __str__(self):
         return f"Revisión de {self.organizacion} en {self.practica}"
+
+
+class PracticaIndice(models.Model):
+    """What the library's list, search, facets and sort read, one narrow row per practice: they scan this table,
+    never the practices' long texts (issue 17). Kept by services.indice_sincronizar whenever a practice is saved
+    through the services or the admin; the rows of a page are then read from Practica by id.
+
+    `vector`: title A, summary and tags B, everything else C (the folded text), on PostgreSQL with a GIN index:
+    what a search matches. `vector_titulo`: title A, summary and tags B only: what relevance ranks by (ranking
+    thousands of matches by the long vector would read every one of them)."""
+
+    practica = models.OneToOneField(
+        Practica, on_delete=models.CASCADE, primary_key=True, related_name="indice", verbose_name="práctica"
+    )
+    estado = models.CharField("estado", max_length=10, choices=Practica.Estado.choices)
+    visibilidad = models.CharField("visibilidad", max_length=10, choices=Practica.Visibilidad.choices)
+    organizacion = models.ForeignKey(
+        "comunas.Organizacion", on_delete=models.CASCADE, related_name="+", verbose_name="organización"
+    )
+    region = models.ForeignKey("comunas.Region", on_delete=models.CASCADE, related_name="+", verbose_name="región")
+    provincia = models.ForeignKey(
+        "comunas.Provincia", on_delete=models.CASCADE, related_name="+", verbose_name="provincia"
+    )
+    comuna = models.ForeignKey(
+        "comunas.Comuna", on_delete=models.CASCADE, null=True, related_name="+", verbose_name="comuna"
+    )
+    calificacion = models.CharField("calificación", max_length=16, blank=True)
+    anio = models.PositiveSmallIntegerField("año de inicio", null=True)
+    publicada_en = models.DateTimeField("publicada el", null=True)
+    titulo = models.CharField("título", max_length=200)
+    vector = SearchVectorField(null=True)
+    vector_titulo = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = "índice de búsqueda de una práctica"
+        verbose_name_plural = "índice de búsqueda de prácticas"
+        indexes = [
+            # The default order (most recent first) and deep pages: the index is walked in order. The GIN index on
+            # `vector` is created on PostgreSQL only (migration 0010).
+            models.Index(
+                fields=["-publicada_en", "-practica"], name="indice_recientes", condition=Q(estado="publicada")
+            ),
+        ]
+
+    def __str__(self):
+        return f"Índice de {self.titulo}"

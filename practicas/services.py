@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Value
+from django.db.models import F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from comunas.access import comparte_alguna_mesa
 from comunas.models import Membresia, Organizacion, Usuario
 from nucleo.adjuntos import adjunto_eliminar, adjuntos_guardar
 from nucleo.avisos import aviso_crear
+from nucleo.cache import version_nueva
 from nucleo.largos import exigir_largos
 from nucleo.versiones import foto, versionar
 from practicas.markdown import html_al_dia
@@ -23,6 +24,7 @@ from practicas.models import (
     TEXTOS_MARKDOWN,
     Comentario,
     Practica,
+    PracticaIndice,
     Replicacion,
     Resultado,
     ResultadoReplicacion,
@@ -107,36 +109,96 @@ def _guardar_resultados(practica, resultados):
     _guardar_mediciones(practica.resultados, lambda: Resultado(practica=practica), resultados)
 
 
-def practica_indexar(practica):
-    """Refreshes the folded search text and, on PostgreSQL, the weighted tsvector."""
+def texto_de_busqueda(practica, *, categorias, resultados):
+    """The folded text the search covers: title, summary, tags, every section, the problems it addresses, its
+    organization and territory, and its outcomes. `categorias` and `resultados` as loaded by the caller."""
     partes = [practica.titulo, practica.resumen, practica.etiquetas]
     partes += [getattr(practica, c) for c in TEXTOS_BUSCABLES]
     partes += [getattr(practica, texto) for texto, _, _ in EMMIE]
-    partes += [c.nombre for c in practica.categorias.all()]
+    partes += [c.nombre for c in categorias]
     partes += [practica.organizacion.nombre, str(practica.territorio)]
-    partes += [f"{r.indicador} {r.como_se_midio}" for r in practica.resultados.all()]
-    texto = plegar("\n".join(p for p in partes if p))
+    partes += [f"{r.indicador} {r.como_se_midio}" for r in resultados]
+    return plegar("\n".join(p for p in partes if p))
+
+
+def vector_de_busqueda(texto):
+    """The weighted tsvector a search matches (PostgreSQL): title A, summary and tags B, the folded text C.
+    `texto`: an expression giving the folded text (F("texto_busqueda"), over the practices table)."""
+    return vector_de_titulo() + SearchVector(texto, weight="C", config=CONFIG_BUSQUEDA)
+
+
+def vector_de_titulo():
+    """The short tsvector relevance ranks by: title A, summary and tags B (from the practice's own columns)."""
+    return SearchVector("titulo", weight="A", config=CONFIG_BUSQUEDA) + SearchVector(
+        "resumen", "etiquetas", weight="B", config=CONFIG_BUSQUEDA
+    )
+
+
+CAMPOS_INDICE = [
+    "estado",
+    "visibilidad",
+    "organizacion_id",
+    "region_id",
+    "provincia_id",
+    "comuna_id",
+    "calificacion",
+    "publicada_en",
+    "titulo",
+]
+VERSION_BIBLIOTECA = "practicas"  # nucleo.cache: a new version whenever a practice changes (selectors cache facets)
+
+
+def practica_indexar(practica):
+    """Refreshes the folded search text and the practice's row of the search table (vectors included)."""
+    texto = texto_de_busqueda(practica, categorias=practica.categorias.all(), resultados=practica.resultados.all())
     Practica.objects.filter(pk=practica.pk).update(texto_busqueda=texto)
     practica.texto_busqueda = texto
+    indice_sincronizar([practica.pk])
+
+
+def indice_sincronizar(ids):
+    """Brings the search table's rows of these practices up to date with them: an upsert of the narrow columns
+    and, on PostgreSQL, one UPDATE of the vectors, computed in the database from the practices' columns (bulk
+    loads call it with thousands of ids). The library's cached facets are no longer read."""
+    ids = list(ids)
+    filas = Practica.objects.filter(pk__in=ids).values("pk", "periodo_inicio", *CAMPOS_INDICE)
+    PracticaIndice.objects.bulk_create(
+        [
+            PracticaIndice(
+                practica_id=fila.pop("pk"), anio=inicio.year if (inicio := fila.pop("periodo_inicio")) else None, **fila
+            )
+            for fila in filas
+        ],
+        update_conflicts=True,
+        unique_fields=["practica"],
+        update_fields=[c.removesuffix("_id") for c in CAMPOS_INDICE] + ["anio"],
+        batch_size=2000,
+    )
     if connection.vendor == "postgresql":
-        Practica.objects.filter(pk=practica.pk).update(
-            vector_busqueda=SearchVector("titulo", weight="A", config=CONFIG_BUSQUEDA)
-            + SearchVector("resumen", "etiquetas", weight="B", config=CONFIG_BUSQUEDA)
-            + SearchVector(Value(texto), weight="C", config=CONFIG_BUSQUEDA)
+        practica = Practica.objects.filter(pk=OuterRef("practica_id"))
+        PracticaIndice.objects.filter(practica_id__in=ids).update(
+            vector=Subquery(practica.annotate(v=vector_de_busqueda(F("texto_busqueda"))).values("v")),
+            vector_titulo=Subquery(practica.annotate(v=vector_de_titulo()).values("v")),
         )
+    version_nueva(VERSION_BIBLIOTECA)  # cached facets of the library are no longer read
 
 
-def _foto(practica):
-    """The JSON snapshot kept for every published version."""
+def foto_de_practica(practica, *, categorias=None, resultados=None):
+    """The JSON snapshot kept for every published version. A bulk load passes the category slugs and the outcome
+    dicts (CAMPOS_RESULTADO) it holds in memory; otherwise they are read."""
     datos = foto(practica, CAMPOS_EDITABLES)
     datos["visibilidad"] = practica.visibilidad
-    datos["categorias"] = sorted(practica.categorias.values_list("slug", flat=True))
-    datos["resultados"] = list(practica.resultados.values(*CAMPOS_RESULTADO))
+    if categorias is None:
+        categorias = practica.categorias.values_list("slug", flat=True)
+    datos["categorias"] = sorted(categorias)
+    if resultados is None:
+        resultados = practica.resultados.values(*CAMPOS_RESULTADO)
+    datos["resultados"] = [{campo: r[campo] for campo in CAMPOS_RESULTADO} for r in resultados]
     return datos
 
 
 def _versionar(practica, por):
-    return versionar(practica.versiones, datos=_foto(practica), por=por)
+    return versionar(practica.versiones, datos=foto_de_practica(practica), por=por)
 
 
 @transaction.atomic
@@ -208,6 +270,7 @@ def practica_publicar(*, practica, visibilidad, por):
         practica.estado = Practica.Estado.PUBLICADA
         practica.publicada_en = timezone.now()
     practica.save(update_fields=["estado", "visibilidad", "publicada_en", "actualizada"])
+    indice_sincronizar([practica.pk])
     _versionar(practica, por)
     return practica
 
@@ -221,6 +284,7 @@ def practica_archivar(*, practica, por):
     practica.estado = Practica.Estado.ARCHIVADA
     practica.archivada_en = timezone.now()
     practica.save(update_fields=["estado", "archivada_en", "actualizada"])
+    indice_sincronizar([practica.pk])
     return practica
 
 

@@ -5,8 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import Http404, HttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -49,7 +48,6 @@ from practicas.selectors import (
     linaje,
     practicas_de_mis_organizaciones,
     replicaciones_de,
-    resaltar_en_python,
     revisiones_de,
 )
 
@@ -65,9 +63,6 @@ def indice(request):
     roles = roles_activos(request.user)
     practicas, facetas = buscar_practicas(request.user, filtros, roles=roles)
     pagina = Paginator(practicas, POR_PAGINA).get_page(request.GET.get("pagina"))
-    if connection.vendor != "postgresql":
-        for practica in pagina:
-            practica.fragmento = resaltar_en_python(practica.resumen, filtros.q)
     sin_pagina = request.GET.copy()
     sin_pagina.pop("pagina", None)
     contexto = {
@@ -110,13 +105,13 @@ def pide_ingresar(vista):
 
 
 def exportar(request):
-    """The current search (same URL filters as the library) as CSV; anonymous visitors get public practices."""
+    """The current search (same URL filters as the library) as CSV, streamed; anonymous visitors get public
+    practices."""
     filtros = Filtros.de_get(request.GET)
     practicas, _ = buscar_practicas(request.user, filtros, facetas=False, fragmentos=False)
-    contenido = practicas_csv(
-        practicas, lambda p: request.build_absolute_uri(reverse("practicas:detalle", args=[p.pk]))
-    )
-    respuesta = HttpResponse(contenido.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    # One link template for every row (a practice's URL differs only by its id).
+    enlace = request.build_absolute_uri(reverse("practicas:detalle", args=[0])).replace("/0/", "/{}/")
+    respuesta = StreamingHttpResponse(practicas_csv(practicas, enlace), content_type="text/csv; charset=utf-8")
     nombre = f"practicas-{timezone.localdate():%Y-%m-%d}.csv"
     respuesta["Content-Disposition"] = f'attachment; filename="{nombre}"'
     return respuesta

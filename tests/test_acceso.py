@@ -40,6 +40,7 @@ _A_LA_MESA = dict.fromkeys(["admin", "director", "integrante", "lector"], 302)  
 REGLAS = {
     "portada": (lambda o: "/", PUBLICA),
     "salud": (lambda o: "/salud/", dict.fromkeys(ELENCO, 503)),  # no beat in this test: late, for everyone
+    "noop": (lambda o: "/salud/noop/", dict.fromkeys(ELENCO, 404)),  # only with BENCH=1 (make bench)
     "login": (lambda o: "/cuenta/ingresar/", _todos(admin=302, director=302, integrante=302, lector=302, ajeno=302)),
     "logout": (lambda o: "/cuenta/salir/", dict.fromkeys(ELENCO, 405)),  # POST only
     "password_change": (lambda o: "/cuenta/clave/", MIEMBROS),
@@ -111,6 +112,10 @@ REGLAS = {
     "diagnosticos:indicadores_importar": (lambda o: "/indicadores/importar/", {**MIEMBROS, "lector": 403}),
     "diagnosticos:indicadores_importacion": (  # only whoever uploaded it (staff included: 404)
         lambda o: f"/indicadores/importar/{o['importacion'].pk}/",
+        {"admin": 404, "director": 200, "integrante": 404, "lector": 403, "ajeno": 404, "anonimo": 302},
+    ),
+    "diagnosticos:indicadores_importacion_estado": (  # its progress, polled by the page: the same people
+        lambda o: f"/indicadores/importar/{o['importacion'].pk}/estado.json",
         {"admin": 404, "director": 200, "integrante": 404, "lector": 403, "ajeno": 404, "anonimo": 302},
     ),
     "practicas:indice": (lambda o: "/practicas/", PUBLICA),  # anonymous visitors see only public practices
@@ -334,6 +339,7 @@ RETIRADA = {
             "diagnosticos:diagnostico_nuevo",
             "diagnosticos:indicadores_importar",
             "diagnosticos:indicadores_importacion",
+            "diagnosticos:indicadores_importacion_estado",
             "planes:plan_nuevo",
         ],
         403,

@@ -343,5 +343,5 @@ def test_los_tableros_no_crecen_en_consultas(
         assert cliente.get(f"/mesas/{mesa.pk}/planes/").status_code == 200
 
 
-TABLERO_CONSULTAS = 12
-TABLERO_MESA_CONSULTAS = 15
+TABLERO_CONSULTAS = 17  # a page of plans, summed up whole (planes.selectors.resumen_de_planes)
+TABLERO_MESA_CONSULTAS = 19

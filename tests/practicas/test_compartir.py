@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import cliente_de
-from tests.practicas.test_busqueda import _consultas
+from tests.practicas.test_busqueda import _consultas, _leer
 from tests.practicas.utiles import crear_practica
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_imprimir_pasa_por_el_gate(director, ajeno, org_zapallar, taxonomia):
 
 
 def _filas(respuesta):
-    contenido = respuesta.content
+    contenido = _leer(respuesta)
     assert contenido.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
     return list(csv.reader(io.StringIO(contenido.decode("utf-8-sig")), delimiter=";"))
 
@@ -80,4 +80,4 @@ def test_el_csv_hace_las_mismas_consultas_con_5_y_con_50(director, org_zapallar,
     con_5 = _consultas(cliente, "/practicas/exportar/?q=camaras")
     poblar(45)
     with django_assert_num_queries(con_5):
-        cliente.get("/practicas/exportar/?q=camaras")
+        _leer(cliente.get("/practicas/exportar/?q=camaras"))

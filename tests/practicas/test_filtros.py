@@ -7,6 +7,7 @@ from django.test import Client
 
 from practicas.selectors import Filtros
 from tests.conftest import cliente_de
+from tests.practicas.test_busqueda import _leer
 from tests.practicas.utiles import crear_practica
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,7 @@ def test_un_filtro_invalido_se_ignora_en_la_lista_y_en_el_csv(publicadas, direct
         respuesta = cliente.get(f"{ruta}?{consulta}")
         assert respuesta.status_code == 200, consulta
         if consulta.split("=")[0] not in ("categoria", "q"):  # those still filter, by what is left of them
-            assert "Ferias libres seguras" in respuesta.content.decode("utf-8-sig"), consulta
+            assert "Ferias libres seguras" in _leer(respuesta).decode("utf-8-sig"), consulta
 
 
 @pytest.mark.parametrize(
@@ -82,5 +83,5 @@ def test_territorio_y_textos_saneados():
 def test_un_anio_valido_sigue_filtrando(publicadas, director):
     html = cliente_de(director).get("/practicas/?anio=2024").content.decode()
     assert "Cámaras en los accesos" in html and "Ferias libres seguras" not in html
-    csv = cliente_de(director).get("/practicas/exportar/?anio=2024").content.decode("utf-8-sig")
+    csv = _leer(cliente_de(director).get("/practicas/exportar/?anio=2024")).decode("utf-8-sig")
     assert "Cámaras en los accesos" in csv and "Ferias libres seguras" not in csv
