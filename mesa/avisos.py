@@ -12,6 +12,7 @@ from mesa.calendario import CANCEL, adjunto_ics, evento
 from mesa.models import PuntoTabla, Sesion
 from mesa.services import organizador_de, rsvp_enlaces
 from mesa.services_actas import acta_pdf_contenido
+from mesa.tabla import horario
 from nucleo.avisos import redactor
 
 
@@ -19,6 +20,7 @@ def _comun(sesion, metodo):
     """What every recipient of a batch shares: the agenda with absolute links, and the .ics without attendee."""
     # One text for all: a linked practice or diagnosis only if every member may see it (the templates ask).
     puntos = marcar_enlaces(list(sesion.puntos.all()), mesa=sesion.mesa)
+    horario(sesion, puntos)  # each item's "10:00 – 10:20"
     for punto in puntos:
         punto.url_practica = (
             punto.practica and f"{settings.SITE_URL}{reverse('practicas:detalle', args=[punto.practica_id])}"

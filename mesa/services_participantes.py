@@ -34,6 +34,7 @@ from mesa.calendario import CANCEL, REQUEST, adjunto_ics
 from mesa.models import InvitadoSesion, Participacion, ReglaQuorum, Respuesta, Sesion, Subrogacion
 from mesa.models_participantes import MAX_INVITADOS_POR_SESION, OPCIONES_PERSONALES, RespuestaInvitado
 from mesa.selectors import convocados
+from mesa.tabla import horario
 from nucleo.avisos import avisos_crear, avisos_masivos_crear
 from nucleo.largos import exigir_largos
 
@@ -142,10 +143,12 @@ def invitados_avisar(sesion, invitados, *, plantilla, causa, metodo, extra=None)
     invitados = list(invitados)
     if not invitados:
         return []
+    puntos = list(sesion.puntos.select_related("organizacion"))
+    horario(sesion, puntos)  # each item's "10:00 – 10:20"
     comun = {
         "sesion": sesion,
         "mesa": sesion.mesa,
-        "puntos": list(sesion.puntos.select_related("organizacion")),
+        "puntos": puntos,
         "url_sesion": "",
         **(extra or {}),
     }

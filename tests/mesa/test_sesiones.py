@@ -166,6 +166,12 @@ def test_convocar_invita_a_cada_miembro_con_su_ics(
     mensaje = next(m for m in mail.outbox if m.to == ["director@zapallar.test"])
     assert mensaje.subject.startswith("Sesión ") and mensaje.subject.endswith(f" · {mesa_con_miembros}")
     assert "Punto 2" in mensaje.body and "/mesas/rsvp/" in mensaje.body
+    # Each item with its time: the first starts with the session, the second when the first ends.
+    inicio = timezone.localtime(sesion.inicio)
+    primero = sesion.puntos.get(orden=1)
+    fin_primero = inicio + timedelta(minutes=primero.duracion_minutos)
+    assert f"1. {inicio:%H:%M}–{fin_primero:%H:%M} · Punto 1" in mensaje.body
+    assert f"2. {fin_primero:%H:%M}–" in mensaje.body
     parte, cal = _ics(mensaje)
     assert parte.get_param("method") == "REQUEST"
     [evento] = cal.events
