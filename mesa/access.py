@@ -84,6 +84,17 @@ def direcciones_de_coordinacion(mesa):
     return direcciones or [mesa.anfitriona.email_contacto]
 
 
+def organizador_de(sesion):
+    """(nombre, correo) of the ORGANIZER of the session's invitations, an address that receives the replies of
+    calendar programs: whoever convened it while she coordinates the mesa, else its first current coordinator,
+    else the host's contact address."""
+    vigentes = list(coordinadores_vigentes(sesion.mesa).order_by("pk"))
+    persona = next((u for u in vigentes if u.pk == sesion.convocada_por_id), vigentes[0] if vigentes else None)
+    if persona is not None:
+        return persona.nombre or persona.email, persona.email
+    return f"Coordinación de {sesion.mesa}", sesion.mesa.anfitriona.email_contacto
+
+
 def puede_coordinar(user, mesa):
     if not user.is_authenticated:
         return False

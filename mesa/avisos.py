@@ -7,10 +7,10 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from mesa.access import marcar_enlaces
+from mesa.access import marcar_enlaces, organizador_de
 from mesa.calendario import CANCEL, adjunto_ics, evento
 from mesa.models import PuntoTabla, Sesion
-from mesa.services import organizador_de, rsvp_enlaces
+from mesa.services import rsvp_enlaces
 from mesa.services_actas import acta_pdf_contenido
 from mesa.tabla import horario
 from nucleo.avisos import redactor

@@ -2,7 +2,7 @@
 America/Santiago with its VTIMEZONE, METHOD:REQUEST to invite or update and METHOD:CANCEL to cancel.
 
 The invitations' ORGANIZER is a person who receives what calendar programs send back (the coordination:
-mesa.services.organizador_de), never the platform's no-reply sender; a published calendar (the download,
+mesa.access.organizador_de), never the platform's no-reply sender; a published calendar (the download,
 the personal feed) has none."""
 
 from datetime import date

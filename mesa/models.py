@@ -309,7 +309,7 @@ class Sesion(models.Model):
     # Minutes before the start at which reminders go out.
     recordatorios = models.JSONField("recordatorios (minutos antes)", default=_recordatorios_por_defecto, blank=True)
     convocada_en = models.DateTimeField("convocada el", null=True, blank=True)
-    # Who convened it: the ORGANIZER of its invitations while she coordinates (mesa.services.organizador_de).
+    # Who convened it: the ORGANIZER of its invitations while she coordinates (mesa.access.organizador_de).
     convocada_por = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -16,7 +16,6 @@ from comunas.limites import HORA, Limite
 from comunas.models import Auditoria, Membresia, Usuario
 from diagnosticos.access import diagnosticos_visibles
 from mesa.access import (
-    coordinadores_vigentes,
     diagnosticos_enlazables,
     direcciones_de_coordinacion,
     miembros_de_la_mesa,
@@ -435,17 +434,6 @@ def rsvp_leer(token):
     if opcion not in OPCIONES_PERSONALES:
         raise ValidationError("El enlace no es válido o ya venció.")
     return usuario_id, sesion_id, opcion
-
-
-def organizador_de(sesion):
-    """(nombre, correo) of the ORGANIZER of the session's invitations, an address that receives the replies of
-    calendar programs: whoever convened it while she coordinates the mesa, else its first current coordinator,
-    else the host's contact address."""
-    vigentes = list(coordinadores_vigentes(sesion.mesa).order_by("pk"))
-    persona = next((u for u in vigentes if u.pk == sesion.convocada_por_id), vigentes[0] if vigentes else None)
-    if persona is not None:
-        return persona.nombre or persona.email, persona.email
-    return f"Coordinación de {sesion.mesa}", sesion.mesa.anfitriona.email_contacto
 
 
 def _avisar_sesion(sesion, *, plantilla, causa, metodo, extra=None, excluir=None, personas=None):

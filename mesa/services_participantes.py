@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from comunas import limites
 from comunas.models import Membresia, Organizacion, Usuario
-from mesa.access import direcciones_de_coordinacion, puede_coordinar
+from mesa.access import direcciones_de_coordinacion, organizador_de, puede_coordinar
 from mesa.calendario import CANCEL, REQUEST, adjunto_ics
 from mesa.models import InvitadoSesion, Participacion, ReglaQuorum, Respuesta, Sesion, Subrogacion
 from mesa.models_participantes import MAX_INVITADOS_POR_SESION, OPCIONES_PERSONALES, RespuestaInvitado
@@ -152,12 +152,17 @@ def invitados_avisar(sesion, invitados, *, plantilla, causa, metodo, extra=None)
         "url_sesion": "",
         **(extra or {}),
     }
+    organizador = organizador_de(sesion)  # the .ics ORGANIZER: an address that receives replies
     mensajes = []
     for invitado in invitados:
         contexto = {**comun, "destinatario": invitado}
         if metodo != CANCEL:
             contexto["rsvp"] = rsvp_invitado_enlaces(invitado)
-        adjuntos = [adjunto_ics(sesion, metodo=metodo, asistente=invitado, con_enlace=False)] if metodo else []
+        adjuntos = (
+            [adjunto_ics(sesion, metodo=metodo, asistente=invitado, organizador=organizador, con_enlace=False)]
+            if metodo
+            else []
+        )
         mensajes.append(
             {
                 "para": invitado.email,
@@ -188,7 +193,9 @@ def _avisar_retiro(sesion, invitado, *, subrogacion=None):
         "plantilla": "sesion_retiro",
         "contexto": contexto,
         "clave": f"retiro:{sesion.pk}:invitado{invitado.pk}:{sesion.secuencia}",
-        "adjuntos": [adjunto_ics(sesion, metodo=CANCEL, asistente=invitado, con_enlace=False)],
+        "adjuntos": [
+            adjunto_ics(sesion, metodo=CANCEL, asistente=invitado, organizador=organizador_de(sesion), con_enlace=False)
+        ],
     }
     return avisos_crear(mensajes=[mensaje], sobre=sesion, responder_a=direcciones_de_coordinacion(sesion.mesa))
 

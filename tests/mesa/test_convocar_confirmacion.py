@@ -9,6 +9,7 @@ from icalendar import Calendar
 
 from comunas.models import Membresia, Provincia
 from mesa import services
+from mesa.access import organizador_de
 from mesa.models import Sesion
 from nucleo.models import Aviso
 from tests.conftest import cliente_de, crear_organizacion, miembro
@@ -188,12 +189,12 @@ def test_la_convocatoria_responde_a_la_coordinacion(mesa, coordinador, director,
 def test_el_organizador_sigue_a_la_coordinacion(mesa, coordinador, director, admin):
     sesion = crear_sesion(mesa)
     services.sesion_convocar(sesion=sesion, por=admin)  # staff convened it: not a coordinator of the mesa
-    assert services.organizador_de(sesion) == ("Carolina Coordinadora", coordinador.email)
+    assert organizador_de(sesion) == ("Carolina Coordinadora", coordinador.email)
     mesa.coordinadores.add(director)
     sesion.convocada_por = director
-    assert services.organizador_de(sesion) == ("Rodrigo Director", director.email)
+    assert organizador_de(sesion) == ("Rodrigo Director", director.email)
     mesa.coordinadores.clear()  # nobody coordinates: the host's contact address receives the replies
-    assert services.organizador_de(sesion) == (f"Coordinación de {mesa}", mesa.anfitriona.email_contacto)
+    assert organizador_de(sesion) == (f"Coordinación de {mesa}", mesa.anfitriona.email_contacto)
     assert services.direcciones_de_coordinacion(mesa) == [mesa.anfitriona.email_contacto]
 
 

@@ -59,6 +59,8 @@ def test_invitar_a_una_sesion_convocada_envia_la_convocatoria(
     [evento] = cal.events
     assert metodo == "REQUEST" and str(evento["ATTENDEE"]) == f"mailto:{CARABINEROS['email']}"
     assert "URL" not in evento and "/mesas/sesiones/" not in str(evento["DESCRIPTION"])
+    assert str(evento["ORGANIZER"]) == f"mailto:{coordinador.email}"  # her calendar's reply reaches a person
+    assert mensaje.reply_to == [f"{coordinador.nombre} <{coordinador.email}>"]
     assert Aviso.objects.get(para=CARABINEROS["email"]).objeto == convocada  # on the session's delivery list
 
 
